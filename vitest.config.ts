@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     passWithNoTests: true,
+    reporters: ['default', './tools/vitest/summaryReporter.ts'],
     projects: [
       {
         test: {
