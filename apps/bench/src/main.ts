@@ -1,5 +1,10 @@
-// dg-bench: `dg-bench quant-cpu [--m 4096 --k 7168 --runs 10] [--json FILE] [--md FILE]`
-// Every figure in docs/PERFORMANCE.md comes from here, with the environment printed beside it.
+// dg-bench SUITE [--json FILE] [--md FILE] [suite flags]
+//   quant-cpu     @dg/quant casts on one CPU core beside a typed-array copy   (--m 4096 --k 7168 --runs 10)
+//   launch        host cost of a warm launch from JS beside CUDA-graph replay  (GPU)
+//   jit           cold NVRTC compile, disk hit, in-process hit                 (GPU)
+//   quant-device  @dg/quant/device cast bandwidth beside a D2D copy           (GPU)
+//   gpu           launch + jit + quant-device
+// Every figure in docs/PERFORMANCE.md comes from here, printed with the environment it was measured in.
 
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,29 +22,107 @@ const { values, positionals } = parseArgs({
   },
 });
 
+const SUITES = ['quant-cpu', 'launch', 'jit', 'quant-device', 'gpu'] as const;
+type Suite = (typeof SUITES)[number];
+
+function fail(message: string): never {
+  process.stderr.write(`dg-bench: ${message}\n`);
+  process.exit(2);
+}
+
 function positiveInt(name: string, v: string | undefined): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) {
-    process.stderr.write(`dg-bench: --${name} must be a positive integer; got ${v}\n`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(n) || n <= 0) fail(`--${name} must be a positive integer; got ${v}`);
   return n;
 }
 
-const suite = positionals[0] ?? 'quant-cpu';
-if (suite !== 'quant-cpu') {
-  process.stderr.write(`dg-bench: unknown suite '${suite}'; available: quant-cpu\n`);
-  process.exit(2);
+const suite = (positionals[0] ?? 'quant-cpu') as Suite;
+if (!SUITES.includes(suite)) fail(`unknown suite '${suite}'; available: ${SUITES.join(', ')}`);
+
+interface Section {
+  title: string;
+  header: string[];
+  rows: (string | number)[][];
+  data: unknown;
+}
+
+async function gpuEnvironment(): Promise<Record<string, unknown>> {
+  const rt = await import('@dg/runtime');
+  if (!rt.isAvailable()) fail(`suite '${suite}' needs a CUDA device: ${rt.unavailableReason()}`);
+  const p = rt.getDeviceProperties(0);
+  return {
+    gpu: p.name,
+    sms: p.smCount,
+    driver: rt.driverVersion(),
+    nvrtc: rt.isNvrtcAvailable() ? rt.nvrtcVersion() : null,
+  };
+}
+
+async function run(): Promise<{ sections: Section[]; extra: Record<string, unknown> }> {
+  const sections: Section[] = [];
+  let extra: Record<string, unknown> = {};
+  const wants = (s: Suite) => suite === s || (suite === 'gpu' && s !== 'quant-cpu');
+  if (suite !== 'quant-cpu') extra = await gpuEnvironment();
+  if (wants('quant-cpu')) {
+    const rows = benchQuantCpu(
+      positiveInt('m', values.m),
+      positiveInt('k', values.k),
+      positiveInt('runs', values.runs),
+    );
+    sections.push({
+      title: 'quant-cpu',
+      header: ['op', 'M', 'K', 'median ms', 'input MB/s', 'runs'],
+      rows: rows.map((r) => [r.op, r.m, r.k, r.medianMs.toFixed(1), r.inputMBps.toFixed(0), r.runs]),
+      data: rows,
+    });
+  }
+  if (wants('launch')) {
+    const { benchLaunchOverhead } = await import('./gpu/launchOverhead.js');
+    const rows = benchLaunchOverhead();
+    sections.push({
+      title: 'launch',
+      header: ['what', 'median us', 'min us', 'samples'],
+      rows: rows.map((r) => [r.what, r.medianUs.toFixed(2), r.minUs.toFixed(2), r.samples]),
+      data: rows,
+    });
+  }
+  if (wants('jit')) {
+    const { benchJit } = await import('./gpu/jitCache.js');
+    const rows = await benchJit();
+    sections.push({
+      title: 'jit',
+      header: ['what', 'value', 'unit', 'compiler'],
+      rows: rows.map((r) => [
+        r.what,
+        r.value < 0.01 ? r.value.toExponential(2) : r.value.toFixed(3),
+        r.unit,
+        r.compiler ?? '',
+      ]),
+      data: rows,
+    });
+  }
+  if (wants('quant-device')) {
+    const { benchQuantDevice } = await import('./gpu/quantDevice.js');
+    const rows = benchQuantDevice();
+    sections.push({
+      title: 'quant-device',
+      header: ['op', 'M', 'K', 'median us', 'MB moved', 'TB/s'],
+      rows: rows.map((r) => [r.op, r.m, r.k, r.medianUs.toFixed(1), (r.bytes / 1e6).toFixed(1), r.tbPerS.toFixed(3)]),
+      data: rows,
+    });
+  }
+  return { sections, extra };
 }
 
 const env = environment();
 progress(`environment: ${JSON.stringify(env)}`);
-const rows = benchQuantCpu(positiveInt('m', values.m), positiveInt('k', values.k), positiveInt('runs', values.runs));
-const md = markdownTable(
-  ['op', 'M', 'K', 'median ms', 'input MB/s', 'runs'],
-  rows.map((r) => [r.op, r.m, r.k, r.medianMs.toFixed(1), r.inputMBps.toFixed(0), r.runs]),
+const { sections, extra } = await run();
+const md = sections.map((s) => `### ${s.title}\n\n${markdownTable(s.header, s.rows)}`).join('\n\n');
+const json = JSON.stringify(
+  { suite, env: { ...env, ...extra }, sections: sections.map((s) => ({ title: s.title, rows: s.data })) },
+  null,
+  2,
 );
-const json = JSON.stringify({ suite, env, rows }, null, 2);
 if (values.json) writeFileSync(values.json, `${json}\n`);
 if (values.md) writeFileSync(values.md, `${md}\n`);
-process.stdout.write(`${md}\n\n${JSON.stringify(env)}\n`);
+process.stdout.write(`${md}\n\n${JSON.stringify({ ...env, ...extra })}\n`);

@@ -24,10 +24,18 @@ async function bundle(entrySource: string): Promise<string> {
 }
 
 describe('@dg/quant stands alone', () => {
-  it('declares no runtime dependencies and no side effects', () => {
+  it('declares no runtime dependencies and no side effects; the CUDA layers are optional peers of ./device only', () => {
     expect(pkg.dependencies ?? {}).toEqual({});
-    expect(pkg.peerDependencies ?? {}).toEqual({});
+    const peers = Object.keys((pkg.peerDependencies ?? {}) as Record<string, string>);
+    const meta = (pkg.peerDependenciesMeta ?? {}) as Record<string, { optional?: boolean }>;
+    for (const peer of peers) expect(meta[peer]?.optional).toBe(true);
     expect(pkg.sideEffects).toBe(false);
+  });
+
+  it('the root entry imports nothing at all', () => {
+    const root = readFileSync(`${pkgDir}/dist/index.js`, 'utf8');
+    expect(root).not.toMatch(/^\s*import\s.*from\s+['"](?!\.)/m);
+    expect(root).not.toMatch(/@dg\/(runtime|jit|kernels)|node:/);
   });
 
   it('bundles for the browser and runs in a context without Node globals', async () => {

@@ -1,0 +1,70 @@
+// The JIT's three speeds: an in-process hit, a disk hit (load a cached cubin) and a cold compile, for the kernels of
+// @dg/quant/device. The cold compiles use a fresh cache directory so nothing is reused.
+
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { clearMemoryCache, compile, getKernel, type KernelSpec } from '@dg/jit';
+import { renderQuantCast, renderSfLayout } from '@dg/kernels';
+import { progress } from '../report.js';
+import { summarize } from '../stats.js';
+
+export interface JitRow {
+  what: string;
+  value: number;
+  unit: string;
+  compiler?: string;
+}
+
+function specOf(r: { name: string; source: string; includeDirs: readonly string[] }): KernelSpec {
+  return { name: r.name, source: r.source, includeDirs: [...r.includeDirs] };
+}
+
+export async function benchJit(): Promise<JitRow[]> {
+  const rows: JitRow[] = [];
+  const previous = process.env.DG_JIT_CACHE_DIR;
+  process.env.DG_JIT_CACHE_DIR = mkdtempSync(path.join(os.tmpdir(), 'dg-bench-jit-'));
+  try {
+    const kernels = [
+      renderQuantCast({ kind: 'perToken', input: 'bf16', granularity: 128, ue8m0: false, scaleLayout: 'rowMajor' }),
+      renderQuantCast({
+        kind: 'perToken',
+        input: 'bf16',
+        granularity: 128,
+        ue8m0: true,
+        scaleLayout: 'mnMajorTmaAligned',
+      }),
+      renderQuantCast({ kind: 'perBlock', input: 'bf16', granularity: 128, ue8m0: false, scaleLayout: 'rowMajor' }),
+      renderSfLayout({ kind: 'transposeFp32' }),
+    ];
+    for (const k of kernels) {
+      progress(`jit: cold compile of ${k.name}`);
+      const r = await compile(k.source, { name: k.name, includeDirs: [...k.includeDirs] });
+      rows.push({ what: `cold compile ${k.name}`, value: r.seconds, unit: 's', compiler: r.compiler });
+    }
+    const spec = specOf(kernels[0]!);
+    getKernel(spec);
+    progress('jit: in-process hits');
+    const hits: number[] = [];
+    for (let b = 0; b < 100; b++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 1000; i++) getKernel(spec);
+      hits.push(Number(process.hrtime.bigint() - t0) / 1e3 / 1000);
+    }
+    rows.push({ what: 'in-process hit (getKernel on a seen spec)', value: summarize(hits).median, unit: 'us' });
+    progress('jit: disk hits');
+    const disk: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      clearMemoryCache();
+      const fresh = specOf(kernels[0]!);
+      const t0 = process.hrtime.bigint();
+      getKernel(fresh);
+      disk.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    rows.push({ what: 'disk hit (hash + read cubin + load module)', value: summarize(disk).median, unit: 'ms' });
+    return rows;
+  } finally {
+    if (previous === undefined) delete process.env.DG_JIT_CACHE_DIR;
+    else process.env.DG_JIT_CACHE_DIR = previous;
+  }
+}

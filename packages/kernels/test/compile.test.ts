@@ -1,0 +1,140 @@
+// Compiles every rendered variant with NVCC for sm_90a and holds each to its ptxas budget: no stack frame, no spills,
+// no local-memory warning, registers within the family's budget, the entry exported under its plain name.
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cudaIncludeDir,
+  listQuantCastVariants,
+  listSfLayoutVariants,
+  renderQuantCast,
+  renderSfLayout,
+} from '../src/index.js';
+import { type PtxasEntry, parsePtxasReport, warningLines } from './ptxasReport.js';
+
+const run = promisify(execFile);
+const NVCC = process.env.NVCC ?? 'nvcc';
+const nvccFound = spawnSync(NVCC, ['--version'], { encoding: 'utf8' }).status === 0;
+const FLAGS = [
+  '-cubin',
+  '-gencode=arch=compute_90a,code=sm_90a',
+  '-std=c++17',
+  '-O3',
+  `-I${cudaIncludeDir}`,
+  '-Xptxas',
+  '-v',
+  '-Xptxas',
+  '--warn-on-local-memory-usage',
+];
+
+interface Variant {
+  label: string;
+  name: string;
+  source: string;
+  registerBudget: number;
+}
+
+// Budgets: the launch bounds' caps (per-token: 80 at (256, 3); per-block: 64 at (256, 4) for bf16, 128 at (256, 2)
+// for f32, which keeps 64 input words per thread), which must be met without spilling; the layout kernels are
+// simple loops.
+const variants: Variant[] = [
+  ...listQuantCastVariants().map((config) => {
+    const r = renderQuantCast(config);
+    const budget = config.kind === 'perToken' ? 80 : config.input === 'f32' ? 128 : 64;
+    return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: budget };
+  }),
+  ...listSfLayoutVariants().map((config) => {
+    const r = renderSfLayout(config);
+    return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 40 };
+  }),
+];
+
+interface Compiled {
+  ok: boolean;
+  log: string;
+  entries: PtxasEntry[];
+}
+
+async function compile(dir: string, file: string, source: string): Promise<Compiled> {
+  const cu = join(dir, `${file}.cu`);
+  await writeFile(cu, source);
+  try {
+    const { stdout, stderr } = await run(NVCC, [...FLAGS, '-o', join(dir, `${file}.cubin`), cu], {
+      maxBuffer: 16 << 20,
+    });
+    const log = `${stdout}${stderr}`;
+    return { ok: true, log, entries: parsePtxasReport(log) };
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    return { ok: false, log: `${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`, entries: [] };
+  }
+}
+
+async function pool<T, R>(
+  items: readonly T[],
+  width: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i] as T, i);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+describe.skipIf(!nvccFound)(
+  `nvcc sm_90a compile of every @dg/kernels variant${nvccFound ? '' : ` (skipped: '${NVCC}' not found on PATH)`}`,
+  () => {
+    let dir = '';
+    const results = new Map<string, Compiled>();
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'dg-kernels-compile-'));
+      const width = Math.max(2, Math.min(4, availableParallelism()));
+      const compiled = await pool(variants, width, (v) => compile(dir, v.name, v.source));
+      variants.forEach((v, i) => {
+        const c = compiled[i];
+        if (c !== undefined) results.set(v.name, c);
+      });
+    }, 240_000);
+
+    afterAll(async () => {
+      if (dir !== '') await rm(dir, { recursive: true, force: true });
+      // DG_KERNELS_PRINT_PTXAS=1 prints the register count of every variant (kept in the package's notes).
+      if (process.env.DG_KERNELS_PRINT_PTXAS === '1') {
+        for (const [name, c] of results) console.log(`${name}: ${c.entries[0]?.registers ?? '?'} registers`);
+      }
+    });
+
+    it.each(variants)('$name stays within budget ($label)', (v) => {
+      const c = results.get(v.name);
+      expect(c?.ok, c?.log).toBe(true);
+      if (c === undefined) return;
+      expect(warningLines(c.log), c.log).toEqual([]);
+      expect(c.entries.map((e) => e.name)).toEqual([v.name]);
+      const [entry] = c.entries;
+      expect(entry).toMatchObject({ stackFrameBytes: 0, spillStoreBytes: 0, spillLoadBytes: 0 });
+      expect(entry?.registers).toBeGreaterThan(0);
+      expect(entry?.registers).toBeLessThanOrEqual(v.registerBudget);
+    });
+
+    it('assembles every PTX wrapper (test/fixtures/ptx_smoke.cu) without spills', async () => {
+      const source = await readFile(new URL('./fixtures/ptx_smoke.cu', import.meta.url), 'utf8');
+      const c = await compile(dir, 'ptx_smoke', source);
+      expect(c.ok, c.log).toBe(true);
+      expect(warningLines(c.log), c.log).toEqual([]);
+      expect(c.entries.length).toBe(11);
+      for (const e of c.entries) {
+        expect(e, e.name).toMatchObject({ stackFrameBytes: 0, spillStoreBytes: 0, spillLoadBytes: 0 });
+      }
+    }, 60_000);
+  },
+);

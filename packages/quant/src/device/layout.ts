@@ -1,0 +1,57 @@
+// Scale layouts on the device: row-major FP32 scales [mn, sfK] or [groups, mn, sfK] into the MN-major TMA-aligned
+// layout (FP32, or UE8M0 packed four K-blocks to an int32), the same layouts as this package's CPU functions.
+
+import { launch, ParamBuilder, type Stream, Tensor } from '@dg/runtime';
+import { describeValue } from '../args.js';
+import { deviceIndex } from './args.js';
+import { load, sfLayoutKernel } from './kernels.js';
+
+function checkScales(fn: string, sf: unknown): { t: Tensor<'f32'>; groups: number; mn: number; sfk: number } {
+  if (!(sf instanceof Tensor)) throw new TypeError(`${fn}: 'sf' must be a Tensor; got ${describeValue(sf)}`);
+  if (!sf.isCuda) throw new TypeError(`${fn}: 'sf' must be on a CUDA device; got device '${sf.device}'`);
+  if (sf.dtype !== 'f32') throw new TypeError(`${fn}: 'sf' must have dtype f32; got ${sf.dtype}`);
+  if (sf.shape.length !== 2 && sf.shape.length !== 3) {
+    throw new RangeError(`${fn}: 'sf' must have rank 2 or 3; got shape [${sf.shape.join(', ')}]`);
+  }
+  if (!sf.isContiguous()) {
+    throw new RangeError(`${fn}: 'sf' must be row-major contiguous; got strides [${sf.strides.join(', ')}]`);
+  }
+  const [groups, mn, sfk] =
+    sf.shape.length === 3 ? (sf.shape as [number, number, number]) : [1, sf.shape[0]!, sf.shape[1]!];
+  return { t: sf as Tensor<'f32'>, groups, mn, sfk };
+}
+
+function transform(fn: string, sf: unknown, packed: boolean, stream: Stream | undefined): Tensor {
+  const { t, groups, mn, sfk } = checkScales(fn, sf);
+  const alignedMn = Math.ceil(mn / 4) * 4;
+  const cols = packed ? Math.ceil(sfk / 4) : sfk;
+  const dtype = packed ? 'i32' : 'f32';
+  const [shape, strides] =
+    t.shape.length === 3
+      ? [
+          [groups, mn, cols],
+          [cols * alignedMn, 1, alignedMn],
+        ]
+      : [
+          [mn, cols],
+          [1, alignedMn],
+        ];
+  // The kernel writes every padding row of every column: the storage covers groups * cols * align(mn, 4) elements.
+  const out = Tensor.emptyStrided(shape, strides, dtype, t.device, { storageElements: groups * cols * alignedMn });
+  if (groups * mn * sfk === 0) return out;
+  const p = sfLayoutKernel({ kind: packed ? 'packUe8m0' : 'transposeFp32' });
+  const grid = p.rendered.gridFor({ mn, sfk, groups });
+  const params = new ParamBuilder().ptr(t.dataPtr).ptr(out.dataPtr).u32(mn).u32(sfk).bytes();
+  launch(load(p, deviceIndex(t)), { grid, block: p.rendered.blockDim, stream }, params);
+  return out;
+}
+
+/** FP32 scales into the MN-major TMA-aligned layout: shape unchanged, strides (1, align(mn, 4)) per group. */
+export function toMnMajorTmaAligned(sf: Tensor, opts: { stream?: Stream } = {}): Tensor {
+  return transform('toMnMajorTmaAligned', sf, false, opts.stream);
+}
+
+/** Power-of-two FP32 scales into packed UE8M0 int32 words, MN-major TMA-aligned: shape [.., mn, ceil(sfK/4)]. */
+export function toMnMajorTmaAlignedPackedUe8m0(sf: Tensor, opts: { stream?: Stream } = {}): Tensor {
+  return transform('toMnMajorTmaAlignedPackedUe8m0', sf, true, opts.stream);
+}
