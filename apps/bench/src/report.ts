@@ -16,14 +16,17 @@ export interface Environment {
 }
 
 export function environment(): Environment {
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    // not a git checkout (e.g. an installed package): leave it unknown
+  // DG_COMMIT: set by tools/gpu/run-suite.sh on hosts that get the tree without its .git.
+  let commit = process.env.DG_COMMIT ?? 'unknown';
+  if (commit === 'unknown') {
+    try {
+      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      // not a git checkout (e.g. an installed package): leave it unknown
+    }
   }
   return {
     date: new Date().toISOString(),

@@ -8,6 +8,10 @@
 
 import { checkBoolean, checkDim, checkFloat32Array, checkGranularity } from './args.js';
 import { amaxBits, scaleEncodeE4m3, scaleFromAmaxBits } from './castKernel.js';
+import { type WasmCast, wasmCast } from './wasm/castWasm.js';
+
+/** Input elements copied into the WebAssembly memory per batch (256 KiB), rounded to whole rows. */
+const BATCH = 1 << 16;
 
 export interface CastOptions {
   /** Group size along the grouped dimension(s); a positive multiple of 16. Default 128. */
@@ -46,6 +50,11 @@ export function perTokenCastToFp8(x: Float32Array, m: number, k: number, opts: C
   const groups = Math.ceil(k / g);
   const data = new Uint8Array(m * k);
   const scale = new Float32Array(m * groups);
+  const w = wasmCast();
+  if (w !== null) {
+    perTokenWasm(w, x, m, k, g, ue8m0, data, scale);
+    return { data, scale };
+  }
   const { bits, f32, i32 } = views(x);
   for (let row = 0; row < m; row++) {
     for (let grp = 0; grp < groups; grp++) {
@@ -70,6 +79,11 @@ export function perBlockCastToFp8(x: Float32Array, m: number, k: number, opts: C
   const tileCols = Math.ceil(k / g);
   const data = new Uint8Array(m * k);
   const scale = new Float32Array(tileRows * tileCols);
+  const w = wasmCast();
+  if (w !== null) {
+    perBlockWasm(w, x, m, k, g, ue8m0, data, scale);
+    return { data, scale };
+  }
   const { bits, f32, i32 } = views(x);
   for (let tr = 0; tr < tileRows; tr++) {
     const r0 = tr * g;
@@ -128,4 +142,77 @@ export function perChannelCastToFp8(x: Float32Array, k: number, n: number, opts:
     }
   }
   return { data, scale };
+}
+
+// The WebAssembly drivers. The SIMD encoder writes whole 16-byte blocks, so each call may scribble up to 15 bytes past
+// its group into the next one's output: groups are therefore encoded in increasing address order, and the batch has
+// slack after it (see WasmCast.reserve).
+
+function perTokenWasm(
+  w: WasmCast,
+  x: Float32Array,
+  m: number,
+  k: number,
+  g: number,
+  ue8m0: boolean,
+  data: Uint8Array,
+  scale: Float32Array,
+): void {
+  const groups = Math.ceil(k / g);
+  const rowsPerBatch = Math.max(1, Math.floor(BATCH / Math.max(k, 1)));
+  w.reserve(Math.min(m, rowsPerBatch) * k);
+  const { amaxBits: amaxOf, scaleEncodeE4m3: encode } = w.exports;
+  const { src, dst } = w;
+  for (let r0 = 0; r0 < m; r0 += rowsPerBatch) {
+    const r1 = Math.min(m, r0 + rowsPerBatch);
+    w.f32.set(x.subarray(r0 * k, r1 * k), src >> 2);
+    for (let row = r0; row < r1; row++) {
+      const rowOffset = (row - r0) * k;
+      for (let grp = 0; grp < groups; grp++) {
+        const off = rowOffset + grp * g;
+        const len = Math.min(g, k - grp * g);
+        const sf = scaleFromAmaxBits(amaxOf(src + off * 4, len), ue8m0);
+        encode(src + off * 4, len, Math.fround(1 / sf), dst + off);
+        scale[row * groups + grp] = sf;
+      }
+    }
+    data.set(w.u8.subarray(dst, dst + (r1 - r0) * k), r0 * k);
+  }
+}
+
+function perBlockWasm(
+  w: WasmCast,
+  x: Float32Array,
+  m: number,
+  k: number,
+  g: number,
+  ue8m0: boolean,
+  data: Uint8Array,
+  scale: Float32Array,
+): void {
+  const tileCols = Math.ceil(k / g);
+  const inv = new Float64Array(tileCols);
+  w.reserve(Math.min(m, g) * k);
+  const { amaxBits: amaxOf, scaleEncodeE4m3: encode } = w.exports;
+  const { src, dst } = w;
+  for (let r0 = 0; r0 < m; r0 += g) {
+    const r1 = Math.min(m, r0 + g);
+    w.f32.set(x.subarray(r0 * k, r1 * k), src >> 2); // a band of whole rows is contiguous
+    for (let tc = 0; tc < tileCols; tc++) {
+      const c0 = tc * g;
+      const len = Math.min(g, k - c0);
+      let amax = 0;
+      for (let r = r0; r < r1; r++) amax = Math.max(amax, amaxOf(src + ((r - r0) * k + c0) * 4, len));
+      const sf = scaleFromAmaxBits(amax, ue8m0);
+      scale[(r0 / g) * tileCols + tc] = sf;
+      inv[tc] = Math.fround(1 / sf);
+    }
+    for (let r = r0; r < r1; r++) {
+      for (let tc = 0; tc < tileCols; tc++) {
+        const off = (r - r0) * k + tc * g;
+        encode(src + off * 4, Math.min(g, k - tc * g), inv[tc]!, dst + off);
+      }
+    }
+    data.set(w.u8.subarray(dst, dst + (r1 - r0) * k), r0 * k);
+  }
 }

@@ -110,7 +110,7 @@ describe.skipIf(!gpu)(`@dg/quant/device on a CUDA device${gpu ? '' : ` (skipped:
     const host = Tensor.fromArray(new Float32Array(256), [2, 128]);
     expect(() => dev.perTokenCastToFp8(host)).toThrow(/'x' must be on a CUDA device; got device 'cpu'/);
     const odd = Tensor.fromArray(new Float32Array(2 * 40), [2, 40], 'f32', 'cuda:0');
-    expect(() => dev.perTokenCastToFp8(odd)).toThrow(/multiple of 16; got 40/);
+    expect(() => dev.perTokenCastToFp8(odd)).toThrow(/a multiple of 16 \(16-byte FP8 rows\); got 40/);
     const i32 = Tensor.fromArray(new Int32Array(256), [2, 128], 'i32', 'cuda:0');
     expect(() => dev.perBlockCastToFp8(i32)).toThrow(/dtype bf16 or f32; got i32/);
     expect(() => dev.perTokenCastToFp8(odd.transpose(0, 1))).toThrow(/contiguous/);

@@ -48,12 +48,15 @@ describe('@dg/quant stands alone', () => {
       globalThis.result = { diff: calcDiff(back, x), bf16: encodeBf16([1])[0], aligned: toMnMajorTmaAligned(scale, 4, 2).alignedMn };
     `);
     expect(code).not.toMatch(/require\(|node:/);
-    const context = vm.createContext({});
-    vm.runInContext(code, context);
-    const result = context.result as { diff: number; bf16: number; aligned: number };
-    expect(result.diff).toBeLessThan(1e-3);
-    expect(result.bf16).toBe(0x3f80);
-    expect(result.aligned).toBe(4);
+    // A bare context has WebAssembly but no atob (a Node/browser global): the JS loops run. With atob, the SIMD ones.
+    for (const globals of [{}, { atob }]) {
+      const context = vm.createContext({ ...globals });
+      vm.runInContext(code, context);
+      const result = context.result as { diff: number; bf16: number; aligned: number };
+      expect(result.diff).toBeLessThan(1e-3);
+      expect(result.bf16).toBe(0x3f80);
+      expect(result.aligned).toBe(4);
+    }
   });
 
   it('tree-shakes: importing calcDiff alone leaves the codecs out', async () => {

@@ -5,6 +5,7 @@ import { getKernel, type KernelSpec } from '@dg/jit';
 import { beginCapture, Event, endCapture, launch, ParamBuilder, Stream } from '@dg/runtime';
 import { progress } from '../report.js';
 import { summarize } from '../stats.js';
+import { spinUp } from './timing.js';
 
 const EMPTY: KernelSpec = {
   name: 'dg_bench_empty',
@@ -21,6 +22,7 @@ export interface LaunchOverheadRow {
 export function benchLaunchOverhead(batches = 200, perBatch = 100): LaunchOverheadRow[] {
   progress('launch: compiling the empty kernel');
   const fn = getKernel(EMPTY);
+  spinUp();
   const stream = Stream.create();
   const params = new ParamBuilder().u32(0).bytes();
   const cfg = { grid: 1, block: 32, stream } as const;
