@@ -53,9 +53,8 @@ Napi::Object makeHandle(Napi::Env env, Handle* h) {
 
 Handle* getHandle(Napi::Env env, napi_value v, Kind kind, const char* what) {
   bool tagged = false;
-  napi_valuetype t = napi_undefined;
-  napi_typeof(env, v, &t);
-  if (t == napi_object) napi_check_object_type_tag(env, v, &kTags[static_cast<size_t>(kind)], &tagged);
+  // A non-object fails the tag check itself (napi_object_expected), leaving `tagged` false.
+  if (napi_check_object_type_tag(env, v, &kTags[static_cast<size_t>(kind)], &tagged) != napi_ok) tagged = false;
   void* data = nullptr;
   if (!tagged || napi_unwrap(env, v, &data) != napi_ok || data == nullptr) {
     Napi::TypeError::New(env, std::string(what) + ": expected a native " + what + " handle").ThrowAsJavaScriptException();

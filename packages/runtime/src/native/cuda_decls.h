@@ -133,6 +133,7 @@ using PFN_cuDeviceTotalMem = CUresult (*)(size_t* bytes, CUdevice dev);
 using PFN_cuDeviceGetAttribute = CUresult (*)(int* value, CUdevice_attribute attr, CUdevice dev);
 using PFN_cuDevicePrimaryCtxRetain = CUresult (*)(CUcontext* ctx, CUdevice dev);
 using PFN_cuCtxSetCurrent = CUresult (*)(CUcontext ctx);
+using PFN_cuCtxGetCurrent = CUresult (*)(CUcontext* pctx);
 using PFN_cuCtxSynchronize = CUresult (*)();
 using PFN_cuMemGetInfo = CUresult (*)(size_t* free, size_t* total);
 using PFN_cuMemAlloc = CUresult (*)(CUdeviceptr* ptr, size_t bytes);

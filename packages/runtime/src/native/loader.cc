@@ -173,6 +173,15 @@ const NvrtcState& nvrtcState() {
 }
 
 CUresult makeCurrent(int device) {
+  // Every launch comes through here, so the common case (this thread already has the device's primary context
+  // current) must cost no lock and no cuCtxSetCurrent. The thread-local pair remembers our last switch; the
+  // cuCtxGetCurrent check (a thread-local read in the driver) catches anyone else who changed it since.
+  thread_local int lastDevice = -1;
+  thread_local CUcontext lastCtx = nullptr;
+  if (device == lastDevice && lastCtx != nullptr) {
+    CUcontext cur = nullptr;
+    if (cu.cuCtxGetCurrent(&cur) == CUDA_SUCCESS && cur == lastCtx) return CUDA_SUCCESS;
+  }
   CUcontext ctx = nullptr;
   {
     std::lock_guard<std::mutex> lock(ctxMutex);
@@ -188,7 +197,12 @@ CUresult makeCurrent(int device) {
       contexts[static_cast<size_t>(device)] = ctx;
     }
   }
-  return cu.cuCtxSetCurrent(ctx);
+  const CUresult r = cu.cuCtxSetCurrent(ctx);
+  if (r == CUDA_SUCCESS) {
+    lastDevice = device;
+    lastCtx = ctx;
+  }
+  return r;
 }
 
 }  // namespace dg

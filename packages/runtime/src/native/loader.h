@@ -23,6 +23,7 @@ namespace dg {
   X(cuDeviceGetAttribute, 2000)           \
   X(cuDevicePrimaryCtxRetain, 7000)       \
   X(cuCtxSetCurrent, 4000)                \
+  X(cuCtxGetCurrent, 4000)                \
   X(cuCtxSynchronize, 12000)              \
   X(cuMemGetInfo, 12000)                  \
   X(cuMemAlloc, 12000)                    \
