@@ -27,7 +27,17 @@ export interface Fp8Cast {
   scale: Float32Array;
 }
 
-function readOptions(fn: string, opts: CastOptions): { g: number; ue8m0: boolean } {
+/** Validates a cast's matrix `x` ([rows, cols] named as in the signature) and its options. */
+function readArgs(
+  fn: string,
+  x: unknown,
+  [rowsName, rows]: [string, number],
+  [colsName, cols]: [string, number],
+  opts: CastOptions,
+): { g: number; ue8m0: boolean } {
+  checkDim(fn, rowsName, rows);
+  checkDim(fn, colsName, cols);
+  checkFloat32Array(fn, 'x', x, rows * cols, `${rowsName}*${colsName} (${rowsName}=${rows}, ${colsName}=${cols})`);
   return {
     g: checkGranularity(fn, opts.granularity ?? 128),
     ue8m0: checkBoolean(fn, 'opts.ue8m0', opts.ue8m0, false),
@@ -43,10 +53,7 @@ function views(x: Float32Array): { bits: Int32Array; f32: Float32Array; i32: Int
 /** Casts `x` ([m, k] row-major) to e4m3fn with one scale per token and K group: scale is [m, ceil(k / g)]. */
 export function perTokenCastToFp8(x: Float32Array, m: number, k: number, opts: CastOptions = {}): Fp8Cast {
   const fn = 'perTokenCastToFp8';
-  checkDim(fn, 'm', m);
-  checkDim(fn, 'k', k);
-  checkFloat32Array(fn, 'x', x, m * k, `m*k (m=${m}, k=${k})`);
-  const { g, ue8m0 } = readOptions(fn, opts);
+  const { g, ue8m0 } = readArgs(fn, x, ['m', m], ['k', k], opts);
   const groups = Math.ceil(k / g);
   const data = new Uint8Array(m * k);
   const scale = new Float32Array(m * groups);
@@ -71,10 +78,7 @@ export function perTokenCastToFp8(x: Float32Array, m: number, k: number, opts: C
 /** Casts `x` ([m, k] row-major) with one scale per g x g tile: scale is [ceil(m / g), ceil(k / g)]. */
 export function perBlockCastToFp8(x: Float32Array, m: number, k: number, opts: CastOptions = {}): Fp8Cast {
   const fn = 'perBlockCastToFp8';
-  checkDim(fn, 'm', m);
-  checkDim(fn, 'k', k);
-  checkFloat32Array(fn, 'x', x, m * k, `m*k (m=${m}, k=${k})`);
-  const { g, ue8m0 } = readOptions(fn, opts);
+  const { g, ue8m0 } = readArgs(fn, x, ['m', m], ['k', k], opts);
   const tileRows = Math.ceil(m / g);
   const tileCols = Math.ceil(k / g);
   const data = new Uint8Array(m * k);
@@ -108,10 +112,7 @@ export function perBlockCastToFp8(x: Float32Array, m: number, k: number, opts: C
  */
 export function perChannelCastToFp8(x: Float32Array, k: number, n: number, opts: CastOptions = {}): Fp8Cast {
   const fn = 'perChannelCastToFp8';
-  checkDim(fn, 'k', k);
-  checkDim(fn, 'n', n);
-  checkFloat32Array(fn, 'x', x, k * n, `k*n (k=${k}, n=${n})`);
-  const { g, ue8m0 } = readOptions(fn, opts);
+  const { g, ue8m0 } = readArgs(fn, x, ['k', k], ['n', n], opts);
   if (k % g !== 0) {
     throw new RangeError(`${fn}: 'k' must be a multiple of the granularity ${g}; got ${k}`);
   }
