@@ -8,11 +8,11 @@ mkdir -p .git/info
 ../shared/gpu-bundle/pack --max-mib 1000 >/dev/null
 mapfile -t paths < <(
   { ls -d node_modules packages/*/node_modules apps/*/node_modules 2>/dev/null
-    ls -d packages/*/dist apps/*/dist packages/*/build 2>/dev/null; } |
+    ls -d packages/*/dist apps/*/dist packages/*/build apps/*/build 2>/dev/null; } |
   while read -r p; do [[ -e $p ]] && git check-ignore -q "$p" && echo "$p"; done)
 tar --exclude='node_modules/.pnpm/typescript@*' --exclude='node_modules/.pnpm/@turbo+*' --exclude='node_modules/.pnpm/turbo@*' \
     --exclude='node_modules/.pnpm/@biomejs+*' --exclude='node_modules/.pnpm/prettier@*' --exclude='node_modules/.pnpm/@types+*' \
-    --exclude='node_modules/.cache' --exclude='*.map' --exclude='packages/runtime/build/CMakeFiles' \
+    --exclude='node_modules/.cache' --exclude='*.map' --exclude='packages/runtime/build/CMakeFiles' --exclude='apps/bench/build/CMakeFiles' \
     -cf - "${paths[@]}" | xz -T0 -3 > .gpu/workspace.tar.xz
 git rev-parse --short HEAD > .gpu/commit
 [ -z "$(git status --porcelain --untracked-files=no)" ] || echo "+dirty" >> .gpu/commit

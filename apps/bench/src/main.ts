@@ -4,10 +4,16 @@
 //   jit           cold NVRTC compile, disk hit, in-process hit                 (GPU)
 //   quant-device  @dg/quant/device cast bandwidth beside a D2D copy           (GPU)
 //   gpu           launch + jit + quant-device
+//   gemm          dense FP8 GEMM: ours beside cuBLASLt blockwise / per-tensor / BF16, same process  (GPU)
+//                 (--shapes dense|denseExtra|all, default dense; --quick: 3 shapes; --reference FILE: the
+//                 h100-reference.md to compare with, default the copy in src/gemm/shapes.ts)
+//   gemm-configs  the fp8GemmNt heuristic's candidates timed one by one, beside its cost model  (GPU)
+//                 (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs)
 // Every figure in docs/PERFORMANCE.md comes from here, printed with the environment it was measured in.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { H100_REFERENCE, parseDenseReference, QUICK_SHAPES, type ShapeSetName, shapesOf } from './gemm/shapes.js';
 import { benchQuantCpu } from './quantCpu.js';
 import { environment, markdownTable, progress } from './report.js';
 
@@ -17,12 +23,17 @@ const { values, positionals } = parseArgs({
     m: { type: 'string', default: '4096' },
     k: { type: 'string', default: '7168' },
     runs: { type: 'string', default: '10' },
+    shapes: { type: 'string', default: 'dense' },
+    quick: { type: 'boolean', default: false },
+    shape: { type: 'string' },
+    top: { type: 'string', default: '12' },
+    reference: { type: 'string' },
     json: { type: 'string' },
     md: { type: 'string' },
   },
 });
 
-const SUITES = ['quant-cpu', 'launch', 'jit', 'quant-device', 'gpu'] as const;
+const SUITES = ['quant-cpu', 'launch', 'jit', 'quant-device', 'gpu', 'gemm', 'gemm-configs'] as const;
 type Suite = (typeof SUITES)[number];
 
 function fail(message: string): never {
@@ -44,6 +55,8 @@ interface Section {
   header: string[];
   rows: (string | number)[][];
   data: unknown;
+  /** Lines printed under the table (e.g. why a column is missing). */
+  notes?: string[];
 }
 
 async function gpuEnvironment(): Promise<Record<string, unknown>> {
@@ -61,7 +74,8 @@ async function gpuEnvironment(): Promise<Record<string, unknown>> {
 async function run(): Promise<{ sections: Section[]; extra: Record<string, unknown> }> {
   const sections: Section[] = [];
   let extra: Record<string, unknown> = {};
-  const wants = (s: Suite) => suite === s || (suite === 'gpu' && s !== 'quant-cpu');
+  const wants = (s: Suite) =>
+    suite === s || (suite === 'gpu' && s !== 'quant-cpu' && s !== 'gemm' && s !== 'gemm-configs');
   if (suite !== 'quant-cpu') extra = await gpuEnvironment();
   if (wants('quant-cpu')) {
     const rows = benchQuantCpu(
@@ -111,13 +125,72 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
       data: rows,
     });
   }
+  if (wants('gemm')) {
+    const set = values.shapes as ShapeSetName;
+    if (!['dense', 'denseExtra', 'all'].includes(set)) fail(`--shapes must be dense, denseExtra or all; got ${set}`);
+    const reference = values.reference ? parseDenseReference(readFileSync(values.reference, 'utf8')) : H100_REFERENCE;
+    const { benchGemm } = await import('./gpu/gemm.js');
+    const report = await import('./gemm/report.js');
+    const { rows, info } = await benchGemm({ shapes: values.quick ? QUICK_SHAPES : shapesOf(set), reference });
+    const summary = report.summarize(rows);
+    const notes = report.missingNotes(rows);
+    sections.push({
+      title: 'gemm',
+      header: report.GEMM_HEADER,
+      rows: rows.map(report.gemmTableRow),
+      data: rows,
+      notes,
+    });
+    sections.push({
+      title: 'gemm summary',
+      header: report.SUMMARY_HEADER,
+      rows: summary.map(report.summaryTableRow),
+      data: summary,
+    });
+    extra = { ...extra, gemm: { ...info, shapes: values.quick ? 'quick' : set, missing: notes } };
+  }
+  if (wants('gemm-configs')) {
+    const { benchGemmConfigs } = await import('./gpu/gemmConfigs.js');
+    const shapes = values.shape
+      ? values.shape.split(',').map((t) => {
+          const dims = t.split('x').map(Number);
+          if (dims.length !== 3 || !dims.every((v) => Number.isInteger(v) && v > 0)) fail(`--shape: bad entry '${t}'`);
+          const [m = 0, n = 0, k = 0] = dims;
+          return { m, n, k };
+        })
+      : values.quick
+        ? QUICK_SHAPES
+        : shapesOf(values.shapes as ShapeSetName);
+    const rows = benchGemmConfigs(shapes, positiveInt('top', values.top), positiveInt('runs', values.runs));
+    sections.push({
+      title: 'gemm-configs',
+      header: ['M', 'N', 'K', 'config', 'picked', 'model cycles', 'µs', 'TFLOPS', 'error'],
+      rows: rows.map((r) => [
+        r.m,
+        r.n,
+        r.k,
+        r.config,
+        r.picked ? 'yes' : '',
+        r.modelCycles.toFixed(0),
+        r.us?.toFixed(1) ?? '',
+        r.tflops?.toFixed(0) ?? '',
+        r.error ?? '',
+      ]),
+      data: rows,
+    });
+  }
   return { sections, extra };
 }
 
 const env = environment();
 progress(`environment: ${JSON.stringify(env)}`);
 const { sections, extra } = await run();
-const md = sections.map((s) => `### ${s.title}\n\n${markdownTable(s.header, s.rows)}`).join('\n\n');
+const md = sections
+  .map((s) => {
+    const notes = s.notes?.length ? `\n\n${s.notes.map((n) => `- ${n}`).join('\n')}` : '';
+    return `### ${s.title}\n\n${markdownTable(s.header, s.rows)}${notes}`;
+  })
+  .join('\n\n');
 const json = JSON.stringify(
   { suite, env: { ...env, ...extra }, sections: sections.map((s) => ({ title: s.title, rows: s.data })) },
   null,

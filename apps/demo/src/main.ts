@@ -1,64 +1,59 @@
-// The quant demo: cast a random matrix per token (1x128) and per block (128x128) to FP8 e4m3fn, then report the range
-// of the scales, the error of the dequantized matrix against the original, and the throughput of each cast.
+// The GEMM demo, the README's main job: fp8GemmNt (A scaled per token, B per 128x128 block, bf16 out) on a random
+// problem, with its speed and its accuracy against an FP64 product of the unquantized inputs. On a machine without a
+// GPU the same call runs on the CPU reference backend, on a smaller problem. Progress on stderr, results on stdout.
 
 import { parseArgs } from 'node:util';
-import { calcDiff, decodeFp8, type Fp8Cast, perBlockCastToFp8, perTokenCastToFp8 } from '@dg/quant';
+import { isAvailable, unavailableReason } from '@dg/runtime';
+import { runCpuDemo } from './cpuDemo.js';
+import { runGpuDemo } from './gpuDemo.js';
+import { type DemoResult, flops, type GemmShape } from './shape.js';
+
+const GPU_SHAPE: GemmShape = { m: 4096, n: 7168, k: 7168 };
+const CPU_SHAPE: GemmShape = { m: 128, n: 256, k: 512 };
 
 const { values } = parseArgs({
-  options: { m: { type: 'string', default: '4096' }, k: { type: 'string', default: '7168' } },
+  options: {
+    m: { type: 'string' },
+    n: { type: 'string' },
+    k: { type: 'string' },
+    calls: { type: 'string' },
+  },
 });
-const m = Number(values.m);
-const k = Number(values.k);
-if (!Number.isInteger(m) || !Number.isInteger(k) || m <= 0 || k <= 0) {
-  process.stderr.write(`demo: --m and --k must be positive integers; got ${values.m}, ${values.k}\n`);
-  process.exit(2);
-}
 
-/** Normal samples (Box-Muller over a fixed-seed LCG) with a few rows scaled up to give the scales a spread. */
-function randomMatrix(rows: number, cols: number): Float32Array {
-  const x = new Float32Array(rows * cols);
-  let s = 2026;
-  const u = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s + 0.5) / 2 ** 32;
-  };
-  for (let r = 0; r < rows; r++) {
-    const rowScale = 2 ** Math.floor(u() * 12 - 6);
-    for (let c = 0; c < cols; c++)
-      x[r * cols + c] = rowScale * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v <= 0) {
+    process.stderr.write(`demo: --${name} must be a positive integer; got ${text}\n`);
+    process.exit(2);
   }
-  return x;
+  return v;
 }
 
-function dequantize(cast: Fp8Cast, groupRows: number, groupCols: number): Float32Array {
-  const values = decodeFp8(cast.data);
-  const scaleCols = Math.ceil(k / groupCols);
-  for (let r = 0; r < m; r++) {
-    const scaleRow = Math.floor(r / groupRows) * scaleCols;
-    for (let c = 0; c < k; c++) values[r * k + c]! *= cast.scale[scaleRow + Math.floor(c / groupCols)]!;
-  }
-  return values;
+const onGpu = isAvailable();
+const defaults = onGpu ? GPU_SHAPE : CPU_SHAPE;
+const shape: GemmShape = {
+  m: positive('m', values.m, defaults.m),
+  n: positive('n', values.n, defaults.n),
+  k: positive('k', values.k, defaults.k),
+};
+const calls = positive('calls', values.calls, onGpu ? 20 : 3);
+const progress = (line: string) => process.stderr.write(`demo: ${line}\n`);
+
+function report(r: DemoResult): void {
+  const { m, n, k } = r.shape;
+  const rate = flops(r.shape) / (r.msPerCall / 1e3);
+  const speed = onGpu ? `${(rate / 1e12).toFixed(1)} TFLOPS` : `${(rate / 1e9).toFixed(2)} GFLOPS`;
+  console.log(`dg GEMM demo: fp8GemmNt on ${r.device}, M=${m} N=${n} K=${k} (A 1x128, B 128x128 scales, bf16 out)`);
+  console.log(`  time      ${r.msPerCall.toFixed(3)} ms per call (mean of ${r.calls}) = ${speed}`);
+  const accuracy = `calcDiff ${r.calcDiff.toExponential(2)} against FP64 of the unquantized inputs`;
+  console.log(`  accuracy  ${accuracy} (${r.rowsChecked} rows)`);
 }
 
-function report(name: string, x: Float32Array, cast: () => Fp8Cast, groupRows: number): void {
-  const t0 = performance.now();
-  const result = cast();
-  const seconds = (performance.now() - t0) / 1e3;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = 0;
-  for (const s of result.scale) {
-    lo = Math.min(lo, s);
-    hi = Math.max(hi, s);
-  }
-  const diff = calcDiff(dequantize(result, groupRows, 128), x);
-  console.log(
-    `${name.padEnd(26)} scales ${result.scale.length} in [${lo.toExponential(3)}, ${hi.toExponential(3)}]  ` +
-      `calcDiff ${diff.toExponential(3)}  ${(seconds * 1e3).toFixed(0)} ms = ${(x.byteLength / seconds / 1e6).toFixed(0)} MB/s of FP32 input`,
-  );
+try {
+  if (!onGpu) console.log(`no usable GPU (${unavailableReason()}): running the CPU reference on a smaller problem`);
+  report(onGpu ? runGpuDemo(shape, calls, progress) : runCpuDemo(shape, calls, progress));
+} catch (e) {
+  process.stderr.write(`demo: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`);
+  process.exit(1);
 }
-
-console.log(`dg quant demo: a random ${m}x${k} FP32 matrix to FP8 e4m3fn with FP32 scales (CPU, one thread)`);
-const x = randomMatrix(m, k);
-report('per token (1x128)', x, () => perTokenCastToFp8(x, m, k), 1);
-report('per token (1x128, UE8M0)', x, () => perTokenCastToFp8(x, m, k, { ue8m0: true }), 1);
-report('per block (128x128)', x, () => perBlockCastToFp8(x, m, k), 128);

@@ -1,5 +1,6 @@
 import { quantCast } from './quantCast.js';
 import { sfLayout } from './sfLayout.js';
+import { sm90Fp8Gemm1d2d } from './sm90Fp8Gemm1d2d.js';
 
 export type { Dim3, KernelFamily, KernelParam, KernelParamType, RenderedKernel } from './kernel.js';
 export { cudaIncludeDir } from './paths.js';
@@ -30,6 +31,27 @@ export {
   sfLayoutKernelName,
   sfLayoutOutputShape,
 } from './sfLayout.js';
+export {
+  checkSm90Fp8Gemm1d2dConfig,
+  FP8_GEMM_BLOCK_K,
+  listSm90Fp8Gemm1d2dVariants,
+  renderSm90Fp8Gemm1d2d,
+  SM90_FP8_GEMM_1D2D_BLOCK_MS,
+  SM90_FP8_GEMM_1D2D_MULTICASTS,
+  SM90_FP8_GEMM_1D2D_PARAMS,
+  SM90_MAX_SMEM_BYTES,
+  type Sm90Fp8Gemm1d2dConfig,
+  type Sm90Fp8Gemm1d2dShape,
+  sm90Fp8Gemm1d2d,
+  sm90Fp8Gemm1d2dKernelName,
+  sm90Fp8Gemm1d2dMaxStages,
+  sm90Fp8Gemm1d2dShapeProblem,
+  sm90Fp8Gemm1d2dSmemBytes,
+  sm90Fp8Gemm1d2dStageBytes,
+  sm90Fp8Gemm1d2dWarpgroups,
+  sm90OutputSwizzleBytes,
+  sm90RasterGroup,
+} from './sm90Fp8Gemm1d2d.js';
 
 /** Every kernel family of the package, for tools that walk all variants (compile test, warm-up). */
-export const kernelFamilies = [quantCast, sfLayout] as const;
+export const kernelFamilies = [quantCast, sfLayout, sm90Fp8Gemm1d2d] as const;

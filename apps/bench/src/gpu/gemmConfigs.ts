@@ -1,0 +1,76 @@
+// `dg-bench gemm-configs`: every candidate config of the fp8GemmNt heuristic for a few shapes, each timed with the
+// reference method (L2 flush, events, median), beside the heuristic's cost model. The tool for tuning the
+// heuristic and the kernel: it shows what the model would have to pick and how far its pick is from the best.
+
+import { estimateFp8GemmNtCost, fp8GemmNt, listFp8GemmNtCandidates, selectFp8GemmNtConfig } from '@dg/gemm';
+import type { Sm90Fp8Gemm1d2dConfig } from '@dg/kernels';
+import { perBlockCastToFp8, perTokenCastToFp8 } from '@dg/quant/device';
+import { getDeviceProperties, synchronizeDevice, Tensor } from '@dg/runtime';
+import { fillNormal, seedOf } from '../gemm/host.js';
+import type { GemmShape } from '../gemm/shapes.js';
+import { progress } from '../report.js';
+import { spinUp, timeDevice } from './timing.js';
+
+export interface GemmConfigRow {
+  m: number;
+  n: number;
+  k: number;
+  config: string;
+  picked: boolean;
+  modelCycles: number;
+  us?: number;
+  tflops?: number;
+  error?: string;
+}
+
+const label = (c: Sm90Fp8Gemm1d2dConfig) => `${c.blockM}x${c.blockN} s${c.numStages} mc=${c.multicast}`;
+
+function bf16Randn(rows: number, cols: number, seed: number): Tensor {
+  const host = new Float32Array(rows * cols);
+  fillNormal(host, seed);
+  const bits = new Uint16Array(host.length);
+  const u32 = new Uint32Array(host.buffer);
+  for (let i = 0; i < bits.length; i++) bits[i] = ((u32[i] ?? 0) + 0x7fff + (((u32[i] ?? 0) >>> 16) & 1)) >>> 16;
+  return Tensor.fromArray(bits, [rows, cols], 'bf16', 'cuda:0');
+}
+
+/** Times the `top` candidates by model cost (all when top is 0) of each shape, plus the heuristic's pick. */
+export function benchGemmConfigs(shapes: readonly GemmShape[], top: number, runs: number): GemmConfigRow[] {
+  const p = getDeviceProperties(0);
+  const dev = { numSms: p.smCount, maxSmemBytes: p.maxSharedMemoryPerBlockOptin };
+  spinUp();
+  const rows: GemmConfigRow[] = [];
+  for (const shape of shapes) {
+    const { m, n, k } = shape;
+    const picked = selectFp8GemmNtConfig(shape, dev);
+    const ranked = listFp8GemmNtCandidates(shape, dev)
+      .map((c) => ({ c, cycles: estimateFp8GemmNtCost(c, shape).cycles }))
+      .sort((x, y) => x.cycles - y.cycles);
+    const chosen = top > 0 ? ranked.slice(0, top) : ranked;
+    if (!chosen.some((r) => label(r.c) === label(picked))) {
+      chosen.push({ c: picked, cycles: estimateFp8GemmNtCost(picked, shape).cycles });
+    }
+    using x = bf16Randn(m, k, seedOf(m, n, k, 1));
+    using y = bf16Randn(n, k, seedOf(n, k, 2));
+    const a = perTokenCastToFp8(x, { scaleLayout: 'mnMajorTmaAligned' });
+    const b = perBlockCastToFp8(y);
+    using d = Tensor.empty([m, n], 'bf16', 'cuda:0');
+    for (const { c, cycles } of chosen) {
+      progress(`gemm-configs ${m}x${n}x${k} ${label(c)}`);
+      const row: GemmConfigRow = { m, n, k, config: label(c), picked: label(c) === label(picked), modelCycles: cycles };
+      try {
+        const call = () => fp8GemmNt(a, b, d, { config: c });
+        call();
+        synchronizeDevice();
+        const t = timeDevice(call, { runs }).median;
+        row.us = t * 1e6;
+        row.tflops = (2 * m * n * k) / t / 1e12;
+      } catch (e) {
+        row.error = e instanceof Error ? e.message : String(e);
+      }
+      rows.push(row);
+    }
+    for (const t of [a.data, a.scale, b.data, b.scale]) t.dispose();
+  }
+  return rows;
+}

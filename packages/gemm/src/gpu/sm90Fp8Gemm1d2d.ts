@@ -1,0 +1,150 @@
+// Launcher of the SM90 FP8 1D2D GEMM (cuda/dg/kernels/sm90_fp8_gemm_1d2d.cuh): config, tensor maps, parameter blob
+// and launch. Everything derived from (config, pointers, shapes, strides) is kept in a launch plan, so a warm call
+// is a key lookup and one native launch.
+
+import {
+  checkSm90Fp8Gemm1d2dConfig,
+  FP8_GEMM_BLOCK_K,
+  renderSm90Fp8Gemm1d2d,
+  type Sm90Fp8Gemm1d2dConfig,
+  type Sm90Fp8Gemm1d2dShape,
+  sm90Fp8Gemm1d2dKernelName,
+  sm90Fp8Gemm1d2dMaxStages,
+  sm90Fp8Gemm1d2dShapeProblem,
+  sm90OutputSwizzleBytes,
+} from '@dg/kernels';
+import { encodeTensorMapTiled, type KernelFunction, type LaunchConfig, launch, ParamBuilder } from '@dg/runtime';
+import { DgArgumentError } from '../errors.js';
+import { printConfigOnce, selectFp8GemmNtConfig } from '../heuristics/index.js';
+import { getPdl } from '../knobs.js';
+import type { Fp8GemmNtOptions, Fp8GemmNtProblem } from '../problem.js';
+import { gemmDeviceInfo } from './deviceInfo.js';
+import { loadKernel, preparedKernel } from './kernels.js';
+import { LaunchPlanCache } from './planCache.js';
+import { mnMajorColumnStride, mnMajorTmaAlignedScales } from './scaleLayout.js';
+
+interface Plan {
+  readonly fn: KernelFunction;
+  readonly cfg: LaunchConfig;
+  readonly params: Uint8Array;
+}
+
+const plans = new LaunchPlanCache<Plan>();
+
+function swizzleName(bytes: number): 'none' | '32b' | '64b' | '128b' {
+  return bytes === 128 ? '128b' : bytes === 64 ? '64b' : bytes === 32 ? '32b' : 'none';
+}
+
+/** A forced config (opts.config), checked against the kernel's rules, this device and this shape. */
+function forcedConfig(raw: unknown, shape: Sm90Fp8Gemm1d2dShape, maxSmemBytes: number): Sm90Fp8Gemm1d2dConfig {
+  let c: Sm90Fp8Gemm1d2dConfig;
+  try {
+    c = checkSm90Fp8Gemm1d2dConfig(raw);
+  } catch (e) {
+    throw new DgArgumentError('fp8GemmNt', 'opts.config', 'a valid Sm90Fp8Gemm1d2dConfig', (e as Error).message);
+  }
+  const maxStages = sm90Fp8Gemm1d2dMaxStages(c.blockM, c.blockN, maxSmemBytes);
+  if (c.numStages > maxStages) {
+    throw new DgArgumentError(
+      'fp8GemmNt',
+      'opts.config.numStages',
+      `at most ${maxStages} on this device (${maxSmemBytes} bytes of shared memory per block)`,
+      String(c.numStages),
+    );
+  }
+  const problem = sm90Fp8Gemm1d2dShapeProblem(c, shape);
+  if (problem !== null)
+    throw new DgArgumentError('fp8GemmNt', 'opts.config.multicast', 'usable for this shape', problem);
+  return c;
+}
+
+function buildPlan(
+  device: number,
+  c: Sm90Fp8Gemm1d2dConfig,
+  p: Fp8GemmNtProblem,
+  sfa: Fp8GemmNtProblem['sfa'],
+  pdl: boolean,
+): Plan {
+  const { m, n, k } = p;
+  const kernel = preparedKernel(sm90Fp8Gemm1d2dKernelName(c), () => renderSm90Fp8Gemm1d2d(c));
+  const r = kernel.rendered;
+  const fn = loadKernel(kernel, device);
+  const sfk = Math.ceil(k / FP8_GEMM_BLOCK_K);
+  const swizzleD = sm90OutputSwizzleBytes(c.blockN);
+  const tmapA = encodeTensorMapTiled({
+    dataType: 'uint8',
+    globalAddress: p.a.dataPtr,
+    globalDims: [k, m],
+    globalStridesBytes: [p.a.strides[0] ?? k],
+    boxDims: [FP8_GEMM_BLOCK_K, c.blockM],
+    swizzle: '128b',
+    l2Promotion: '256b',
+  });
+  const tmapB = encodeTensorMapTiled({
+    dataType: 'uint8',
+    globalAddress: p.b.dataPtr,
+    globalDims: [k, n],
+    globalStridesBytes: [p.b.strides[0] ?? k],
+    boxDims: [FP8_GEMM_BLOCK_K, c.blockN],
+    swizzle: '128b',
+    l2Promotion: '256b',
+  });
+  const tmapD = encodeTensorMapTiled({
+    dataType: 'bfloat16',
+    globalAddress: p.d.dataPtr,
+    globalDims: [n, m],
+    globalStridesBytes: [(p.d.strides[0] ?? n) * 2],
+    boxDims: [swizzleD / 2, c.blockM],
+    swizzle: swizzleName(swizzleD),
+  });
+  const tmapSfa = encodeTensorMapTiled({
+    dataType: 'float32',
+    globalAddress: sfa.dataPtr,
+    globalDims: [m, sfk],
+    globalStridesBytes: [mnMajorColumnStride(sfa) * 4],
+    boxDims: [c.blockM, 1],
+  });
+  const params = new ParamBuilder()
+    .ptr(p.sfb.dataPtr)
+    .u32(m)
+    .u32(n)
+    .u32(k)
+    .u32(p.sfb.strides[0] ?? 0)
+    .u32(p.sfb.strides[1] ?? 0)
+    .tensorMap(tmapA)
+    .tensorMap(tmapB)
+    .tensorMap(tmapD)
+    .tensorMap(tmapSfa)
+    .bytes()
+    .slice();
+  const cfg: LaunchConfig = {
+    grid: r.gridFor({ m, n, k }),
+    block: r.blockDim,
+    cluster: r.clusterDim,
+    sharedMemBytes: r.dynamicSmemBytes,
+    pdl: pdl && r.pdl,
+  };
+  return { fn, cfg, params };
+}
+
+/** fp8GemmNt on a CUDA device: validation has run, m, n > 0 and k > 0. */
+export function launchSm90Fp8Gemm1d2d(p: Fp8GemmNtProblem, opts: Fp8GemmNtOptions): void {
+  const device = p.device as number;
+  const shape = { m: p.m, n: p.n, k: p.k };
+  const info = gemmDeviceInfo(device);
+  const config =
+    opts.config === undefined
+      ? selectFp8GemmNtConfig(shape, info)
+      : forcedConfig(opts.config, shape, info.maxSmemBytes);
+  printConfigOnce('fp8GemmNt', shape, config);
+  const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream);
+  const pdl = getPdl();
+  const key = `${device}|${sm90Fp8Gemm1d2dKernelName(config)}|${config.numSms}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${p.sfb.dataPtr}|${p.sfb.strides[0]}|${p.sfb.strides[1]}`;
+  let plan = plans.get(key);
+  if (plan === undefined) {
+    plan = buildPlan(device, config, p, sfa, pdl);
+    plans.set(key, plan);
+  }
+  (plan.cfg as { stream?: LaunchConfig['stream'] }).stream = opts.stream;
+  launch(plan.fn, plan.cfg, plan.params);
+}

@@ -1,0 +1,417 @@
+// Config heuristic for the SM90 FP8 1D2D GEMM (D bf16 [M, N] = A e4m3 [M, K] · B e4m3 [N, K]ᵀ, A scaled 1x128,
+// B scaled 128x128): enumerate every legal (blockM, blockN, multicast) at its deepest pipeline, score each with an
+// analytic L1/L2 cycle model (DeepGEMM HEAD's get_layout_info, csrc/jit_kernels/heuristics/), keep the cheapest,
+// and break exact ties with DeepGEMM's older "waves" rule (JAN26 common.hpp). Pure: the answer depends only on
+// (m, n, k, numSms, maxSmemBytes), so it is memoized.
+
+import {
+  checkSm90Fp8Gemm1d2dConfig,
+  SM90_MAX_SMEM_BYTES,
+  type Sm90Fp8Gemm1d2dConfig,
+  type Sm90Fp8Gemm1d2dShape,
+  sm90Fp8Gemm1d2dMaxStages,
+  sm90Fp8Gemm1d2dShapeProblem,
+  sm90Fp8Gemm1d2dSmemBytes,
+  sm90RasterGroup,
+} from '@dg/kernels';
+import { checkGemmDeviceInfo, type GemmDeviceInfo } from './device.js';
+
+/** (m, n, k) of one GEMM call. */
+export type GemmShape = Sm90Fp8Gemm1d2dShape;
+
+type BlockM = Sm90Fp8Gemm1d2dConfig['blockM'];
+type Multicast = Sm90Fp8Gemm1d2dConfig['multicast'];
+
+const BLOCK_MS: readonly BlockM[] = [64, 128, 256];
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Block N values considered: every multiple of 8 in [16, 192] the kernel can run, i.e. an N tile straddles at most
+ * two 128-wide B-scale blocks (blockN <= 128 + gcd(blockN, 128)): 16, 24, …, 128, then 136, 144, 160, 192.
+ * DeepGEMM HEAD steps by 16 (plus 144/160/192 above 128); the 8-steps in between (24, 40, …, 120, 136) are kept
+ * because our kernel runs them (unswizzled 16-byte epilogue rows) and they let a small-M, memory-bound problem fill
+ * the SMs more evenly (e.g. N = 7168, M = 64: 128 tiles of 64x56 instead of 112 of 64x64 or 150 of 64x48).
+ */
+export const FP8_GEMM_NT_BLOCK_NS: readonly number[] = (() => {
+  const out: number[] = [];
+  for (let bn = 16; bn <= 192; bn += 8) if (bn <= 128 + gcd(bn, 128)) out.push(bn);
+  return out;
+})();
+
+/** (blockM, blockN) pairs the kernel accepts (blockN <= 128 with blockM 256: registers; DeepGEMM: not bm>128 and bn>128). */
+function tileLegal(bm: BlockM, bn: number): boolean {
+  return !(bm === 256 && bn > 128);
+}
+
+/**
+ * DeepGEMM HEAD's stage filter: at least 3 stages (with fewer, the producer cannot keep a load in flight while the
+ * math warpgroups consume one stage and release another), and at least 4 for small tiles (bm * bn < 128 * 192),
+ * which do less math per stage and so need more stages in flight to cover the same TMA latency.
+ */
+function enoughStages(bm: number, bn: number, stages: number): boolean {
+  return stages >= 3 && (bm * bn >= 128 * 192 || stages >= 4);
+}
+
+interface TileOption {
+  readonly blockM: BlockM;
+  readonly blockN: number;
+  readonly numStages: number;
+}
+
+const tileTables = new Map<number, readonly TileOption[]>();
+
+/**
+ * The (blockM, blockN, deepest stage count) options for a shared-memory budget, in enumeration order (blockM, then
+ * blockN ascending). The budget is capped at SM90_MAX_SMEM_BYTES because checkSm90Fp8Gemm1d2dConfig validates stage
+ * counts against that constant, not against the device. When no tile reaches DeepGEMM's stage minimum (a tiny budget)
+ * every tile with at least one stage is kept instead, so a config always exists while anything fits at all.
+ */
+function tileOptions(maxSmemBytes: number): readonly TileOption[] {
+  const budget = Math.min(maxSmemBytes, SM90_MAX_SMEM_BYTES);
+  const cached = tileTables.get(budget);
+  if (cached !== undefined) return cached;
+  const all: TileOption[] = [];
+  for (const blockM of BLOCK_MS) {
+    for (const blockN of FP8_GEMM_NT_BLOCK_NS) {
+      if (!tileLegal(blockM, blockN)) continue;
+      const numStages = sm90Fp8Gemm1d2dMaxStages(blockM, blockN, budget);
+      if (numStages >= 1) all.push({ blockM, blockN, numStages });
+    }
+  }
+  const pruned = all.filter((t) => enoughStages(t.blockM, t.blockN, t.numStages));
+  const table = Object.freeze(pruned.length > 0 ? pruned : all);
+  tileTables.set(budget, table);
+  return table;
+}
+
+/** The terms of the cost model for one config and shape (all per launch; cycles are model units, not clocks). */
+export interface Fp8GemmNtCost {
+  /** Output tiles: ceil(m / blockM) * ceil(n / blockN). */
+  readonly numBlocks: number;
+  /** ceil(numBlocks / numSms): rounds of the persistent grid. */
+  readonly numWaves: number;
+  /** Tiles in the last wave (numSms when it is full). */
+  readonly lastWaveBlocks: number;
+  /** numBlocks / (numWaves * numSms): the fraction of SM-waves doing useful work. */
+  readonly efficiency: number;
+  readonly l1Cycles: number;
+  readonly l2Cycles: number;
+  /** max(l1Cycles, l2Cycles) / efficiency; +Infinity for a cluster on a single-wave problem. */
+  readonly cycles: number;
+}
+
+/** Bytes per cycle of L2 for the whole GPU: min(64 B/SM, ~6153 B); the cap is DeepGEMM's measured H800 figure. */
+function l2BytesPerCycle(numSms: number): number {
+  return Math.floor(Math.min(64 * numSms, 8e6 / 1.3e3));
+}
+
+/** Bytes per cycle of L1/shared memory for the whole GPU: 128 B per SM per cycle. */
+function l1BytesPerCycle(numSms: number): number {
+  return 128 * numSms;
+}
+
+/** The terms of the model that do not depend on the multicast (one tile shape on one shape). */
+interface TileTerms {
+  readonly numBlocks: number;
+  readonly numWaves: number;
+  readonly lastWaveBlocks: number;
+  readonly efficiency: number;
+  readonly l1Cycles: number;
+}
+
+/*
+ * DeepGEMM HEAD's analytic model (get_layout_info), for FP8 operands (1 byte) and a BF16 output (2 bytes), no
+ * accumulation. HBM traffic and FLOPs are left out on purpose: both are the same for every config of a shape, so
+ * they cannot change the ranking. What does change with the config:
+ *
+ * - l2Ab: operand bytes each tile pulls through L2 (k * (blockM + blockN)); a 2-CTA multicast loads the shared
+ *   operand once per pair, halving its share (blockM / 2 for 'a', blockN / 2 for 'b'). Small tiles re-read the same
+ *   operand rows from L2 many times, which is what makes them expensive.
+ * - l1Ab + l1Tc: shared-memory traffic: TMA writing the stage (k * (bm + bn)) and WGMMA reading it back, where a
+ *   WGMMA always reads at least 64 rows of A (max(64, bm): also why blockM 64 is the floor for tiny M, since a
+ *   16/32-row tile would cost the same here) plus the accumulator tile it drains (bm * bn * 2).
+ * - cd: the BF16 output tile written through shared memory and L2 once.
+ * - efficiency: a partially filled last wave leaves SMs idle, so the busy time stretches by 1 / efficiency; this is
+ *   what the older waves rule captured on its own.
+ * - max(l1, l2): the two paths overlap; the slower one bounds the tile loop.
+ * - no multicast on single-wave problems: a cluster then only constrains scheduling and buys no reuse (DeepGEMM sets
+ *   the cost to +inf; listFp8GemmNtCandidates does not even enumerate those candidates).
+ */
+function tileTerms(bm: number, bn: number, m: number, n: number, k: number, numSms: number): TileTerms {
+  const numBlocks = Math.ceil(m / bm) * Math.ceil(n / bn);
+  const numWaves = Math.ceil(numBlocks / numSms);
+  const lastWaveBlocks = numBlocks - (numWaves - 1) * numSms;
+  const efficiency = numBlocks / (numWaves * numSms);
+  const l1Ab = k * (bm + bn);
+  const l1Tc = k * (Math.max(64, bm) + bn) + bm * bn * 2;
+  const cd = bm * bn * 2;
+  const l1Cycles = ((l1Ab + l1Tc + cd) * numBlocks) / l1BytesPerCycle(numSms);
+  return { numBlocks, numWaves, lastWaveBlocks, efficiency, l1Cycles };
+}
+
+function l2Cycles(bm: number, bn: number, multicast: Multicast, k: number, numBlocks: number, numSms: number): number {
+  const l2Ab = k * (multicast === 'a' ? bm / 2 : bm) + k * (multicast === 'b' ? bn / 2 : bn);
+  const cd = bm * bn * 2;
+  return ((l2Ab + cd) * numBlocks) / l2BytesPerCycle(numSms);
+}
+
+function totalCycles(t: TileTerms, l2: number, multicast: Multicast): number {
+  if (multicast !== 'none' && t.numWaves <= 1) return Number.POSITIVE_INFINITY;
+  return Math.max(t.l1Cycles, l2) / t.efficiency;
+}
+
+/** The cost model's terms for `config` running `shape` (uses config.numSms as the SM count). */
+export function estimateFp8GemmNtCost(config: Sm90Fp8Gemm1d2dConfig, shape: GemmShape): Fp8GemmNtCost {
+  const { blockM: bm, blockN: bn, multicast, numSms } = config;
+  const t = tileTerms(bm, bn, shape.m, shape.n, shape.k, numSms);
+  const l2 = l2Cycles(bm, bn, multicast, shape.k, t.numBlocks, numSms);
+  return { ...t, l2Cycles: l2, cycles: totalCycles(t, l2, multicast) };
+}
+
+function checkShape(shape: unknown): GemmShape {
+  if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) {
+    throw new TypeError(`fp8GemmNt shape: expected an object {m, n, k}, got ${String(shape)}`);
+  }
+  const s = shape as Record<string, unknown>;
+  for (const key of ['m', 'n', 'k'] as const) {
+    const v = s[key];
+    if (typeof v !== 'number') throw new TypeError(`fp8GemmNt shape.${key}: expected an integer, got ${typeof v}`);
+    if (!Number.isSafeInteger(v) || v < 1) {
+      throw new RangeError(`fp8GemmNt shape.${key}: expected a positive integer, got ${v}`);
+    }
+  }
+  return { m: s.m as number, n: s.n as number, k: s.k as number };
+}
+
+/**
+ * Multicasts worth trying for a tile: 'none' always; 'a' / 'b' only with an even SM count (clusters of 2 must tile
+ * the grid), more than one wave (else no reuse to gain), and an even count of N blocks ('a': the pair shares an A
+ * tile across two adjacent N blocks) or M blocks ('b'), which the kernel requires.
+ */
+function multicastsFor(mBlocks: number, nBlocks: number, numSms: number, out: Multicast[]): Multicast[] {
+  out.length = 0;
+  out.push('none');
+  if (numSms % 2 !== 0 || mBlocks * nBlocks <= numSms) return out;
+  if (nBlocks % 2 === 0) out.push('a');
+  if (mBlocks % 2 === 0) out.push('b');
+  return out;
+}
+
+/**
+ * Every config worth considering for `shape` on `dev`, in enumeration order (blockM, blockN ascending; multicast
+ * none, a, b): each legal (blockM, blockN) at the deepest stage count that fits (tiles with fewer than 3 stages, or
+ * fewer than 4 for tiles under 128x192, are pruned as in DeepGEMM), with multicast variants where the kernel can run
+ * them and there is more than one wave. Each passes checkSm90Fp8Gemm1d2dConfig and sm90Fp8Gemm1d2dShapeProblem.
+ */
+export function listFp8GemmNtCandidates(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dConfig[] {
+  const { m, n } = checkShape(shape);
+  const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
+  const out: Sm90Fp8Gemm1d2dConfig[] = [];
+  const mcs: Multicast[] = [];
+  for (const t of tileOptions(maxSmemBytes)) {
+    for (const multicast of multicastsFor(Math.ceil(m / t.blockM), Math.ceil(n / t.blockN), numSms, mcs)) {
+      out.push({ blockM: t.blockM, blockN: t.blockN, numStages: t.numStages, multicast, numSms });
+    }
+  }
+  return out;
+}
+
+/**
+ * Relative slack under which two model costs count as a tie: float rounding only. Real ties do occur (e.g. 64x192
+ * alone vs 64x96 with multicast A on N = 24576 move the same bytes at the same efficiency).
+ */
+const TIE = 1e-9;
+
+/**
+ * DeepGEMM JAN26's waves rule, used only between configs the cycle model scores equal: fewer waves, then a fuller last
+ * wave, then (same blockM) the smaller blockN or (same blockN) the smaller blockM — less padding wasted — or (both
+ * differ) the larger blockN when it does not exceed the shape. Same tile: keep the incumbent (enumeration order puts
+ * 'none' first: a cluster that buys nothing only adds launch constraints).
+ */
+function wavesRulePrefers(
+  cand: TileTerms,
+  cm: number,
+  cn: number,
+  best: TileTerms,
+  bm: number,
+  bn: number,
+  m: number,
+  n: number,
+): boolean {
+  if (cand.numWaves !== best.numWaves) return cand.numWaves < best.numWaves;
+  if (cand.lastWaveBlocks !== best.lastWaveBlocks) return cand.lastWaveBlocks > best.lastWaveBlocks;
+  if (cm === bm && cn === bn) return false;
+  if (cm === bm) return cn < bn;
+  if (cn === bn) return cm < bm;
+  return cn > bn && cn <= n && cm <= m;
+}
+
+/**
+ * Whether the selection considers multicast configs at all. Measured on one H100 (2026-11-21, `dg-bench
+ * gemm-configs`, 4096x4096x7168 and 4096x7168x2048): every multicast config ran at 0.45-0.66x the speed of the
+ * same tile without multicast (256x128: 769 vs 1160 TFLOPS), so the kernel's cluster path has a defect to find
+ * before the model's L2 saving can be trusted. Forced configs (opts.config) may still multicast.
+ */
+const SELECT_MULTICAST = false;
+const NO_MULTICAST: readonly Multicast[] = ['none'];
+
+function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dConfig {
+  const { m, n, k } = checkShape(shape);
+  const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
+  const tiles = tileOptions(maxSmemBytes);
+  if (tiles.length === 0) {
+    throw new RangeError(
+      `fp8GemmNt: no block config fits ${maxSmemBytes} bytes of shared memory (the smallest needs ${sm90Fp8Gemm1d2dSmemBytes(64, 16, 1)})`,
+    );
+  }
+  let bestTile = tiles[0] as TileOption;
+  let bestTerms: TileTerms | null = null;
+  let bestMulticast: Multicast = 'none';
+  let bestCycles = Number.POSITIVE_INFINITY;
+  const mcs: Multicast[] = [];
+  for (const tile of tiles) {
+    const { blockM: bm, blockN: bn } = tile;
+    const terms = tileTerms(bm, bn, m, n, k, numSms);
+    const multicasts = SELECT_MULTICAST
+      ? multicastsFor(Math.ceil(m / bm), Math.ceil(n / bn), numSms, mcs)
+      : NO_MULTICAST;
+    for (const multicast of multicasts) {
+      const cycles = totalCycles(terms, l2Cycles(bm, bn, multicast, k, terms.numBlocks, numSms), multicast);
+      const better =
+        bestTerms === null ||
+        cycles < bestCycles * (1 - TIE) ||
+        (cycles <= bestCycles * (1 + TIE) &&
+          wavesRulePrefers(terms, bm, bn, bestTerms, bestTile.blockM, bestTile.blockN, m, n));
+      if (better) {
+        bestTile = tile;
+        bestTerms = terms;
+        bestMulticast = multicast;
+        bestCycles = cycles;
+      }
+    }
+  }
+  return Object.freeze({
+    blockM: bestTile.blockM,
+    blockN: bestTile.blockN,
+    numStages: bestTile.numStages,
+    multicast: bestMulticast,
+    numSms,
+  });
+}
+
+const MEMO_LIMIT = 1 << 16;
+/** device key (numSms * 2^32 + maxSmemBytes) -> m -> n -> k -> config: numeric keys only, no string building. */
+const memo = new Map<number, Map<number, Map<number, Map<number, Sm90Fp8Gemm1d2dConfig>>>>();
+let memoSize = 0;
+
+function child<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
+
+/**
+ * The config the cost model ranks best for `shape` on `dev`. Pure and memoized on (m, n, k, numSms, maxSmemBytes):
+ * the same numbers return the identical (frozen) object. The cache is dropped wholesale past 65536 entries.
+ * Throws TypeError / RangeError for a malformed shape or device (before anything is cached).
+ */
+export function selectFp8GemmNtConfig(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dConfig {
+  const smem = dev.maxSmemBytes;
+  // Unique while maxSmemBytes is a uint32 (checkGemmDeviceInfo insists); anything else goes to the validating path.
+  if (smem >>> 0 !== smem) return selectUncached(shape, dev);
+  const devKey = dev.numSms * 2 ** 32 + smem;
+  const hit = memo.get(devKey)?.get(shape.m)?.get(shape.n)?.get(shape.k);
+  if (hit !== undefined) return hit;
+  const config = selectUncached(shape, dev);
+  if (memoSize >= MEMO_LIMIT) {
+    memo.clear();
+    memoSize = 0;
+  }
+  const byM = child(memo, devKey, () => new Map<number, Map<number, Map<number, Sm90Fp8Gemm1d2dConfig>>>());
+  const byN = child(byM, shape.m, () => new Map<number, Map<number, Sm90Fp8Gemm1d2dConfig>>());
+  child(byN, shape.n, () => new Map<number, Sm90Fp8Gemm1d2dConfig>()).set(shape.k, config);
+  memoSize += 1;
+  return config;
+}
+
+/** Forgets every memoized pick (tests and benchmarks of the miss path). */
+export function clearFp8GemmNtConfigCache(): void {
+  memo.clear();
+  memoSize = 0;
+}
+
+function configKey(c: Sm90Fp8Gemm1d2dConfig): string {
+  return `${c.blockM}x${c.blockN}/s${c.numStages}/${c.multicast}/${c.numSms}`;
+}
+
+/** The distinct configs the heuristic picks over `shapes` (first-pick order): the kernels a run over them needs. */
+export function fp8GemmNtConfigsForShapes(shapes: Iterable<GemmShape>, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dConfig[] {
+  const seen = new Map<string, Sm90Fp8Gemm1d2dConfig>();
+  for (const shape of shapes) {
+    const c = selectFp8GemmNtConfig(shape, dev);
+    const key = configKey(c);
+    if (!seen.has(key)) seen.set(key, c);
+  }
+  return [...seen.values()];
+}
+
+function percent(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+/**
+ * One line describing `config` on `shape`: tile, tile grid, persistent grid, waves and last-wave utilisation,
+ * stages and dynamic shared memory, multicast, raster group and the model's cycle estimate. Validates the config.
+ */
+export function describeFp8GemmNtConfig(config: Sm90Fp8Gemm1d2dConfig, shape: GemmShape): string {
+  const c = checkSm90Fp8Gemm1d2dConfig(config);
+  const { m, n, k } = checkShape(shape);
+  const problem = sm90Fp8Gemm1d2dShapeProblem(c, { m, n, k });
+  const mBlocks = Math.ceil(m / c.blockM);
+  const nBlocks = Math.ceil(n / c.blockN);
+  const cost = estimateFp8GemmNtCost(c, { m, n, k });
+  const cluster = c.multicast === 'none' ? 1 : 2;
+  const grid = Math.min(c.numSms, Math.ceil(cost.numBlocks / cluster) * cluster);
+  const wgs = c.blockM === 64 ? '1 math WG' : c.blockM === 256 ? '2 math WGs x 2 slabs' : '2 math WGs';
+  const mc =
+    c.multicast === 'none'
+      ? 'no multicast'
+      : `multicast ${c.multicast} (2-CTA clusters share ${c.multicast === 'a' ? 'A' : 'B'})`;
+  const smem = sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages);
+  return (
+    `m=${m} n=${n} k=${k}: block ${c.blockM}x${c.blockN} (${wgs}), tiles ${mBlocks}x${nBlocks}=${cost.numBlocks}, ` +
+    `grid ${grid}/${c.numSms} SMs, waves ${cost.numWaves} (last ${cost.lastWaveBlocks}/${c.numSms} = ` +
+    `${percent(cost.lastWaveBlocks / c.numSms)}, overall ${percent(cost.efficiency)}), stages ${c.numStages}, ` +
+    `smem ${smem} B, ${mc}, raster ${sm90RasterGroup(c)}, model ${Math.round(cost.cycles)} cycles` +
+    (problem === null ? '' : ` [cannot run: ${problem}]`)
+  );
+}
+
+/** Short alias of describeFp8GemmNtConfig. */
+export const explainFp8GemmNtConfig = describeFp8GemmNtConfig;
+
+const printed = new Set<string>();
+
+/**
+ * Writes `[dg] <kind> <description>` to stderr the first time a (kind, shape) is seen while DG_PRINT_CONFIGS is '1'
+ * (read at every call, so it can be switched on mid-process; when off this is one env lookup).
+ */
+export function printConfigOnce(kind: string, shape: GemmShape, config: Sm90Fp8Gemm1d2dConfig): void {
+  if (process.env.DG_PRINT_CONFIGS !== '1') return;
+  const key = `${kind}:${shape.m},${shape.n},${shape.k}`;
+  if (printed.has(key)) return;
+  printed.add(key);
+  process.stderr.write(`[dg] ${kind} ${describeFp8GemmNtConfig(config, shape)}\n`);
+}
+
+/** Forgets which (kind, shape) pairs printConfigOnce already printed (tests). */
+export function resetPrintedConfigs(): void {
+  printed.clear();
+}

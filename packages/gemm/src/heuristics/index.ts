@@ -1,0 +1,15 @@
+export { checkGemmDeviceInfo, type GemmDeviceInfo, H100_SXM_DEVICE } from './device.js';
+export {
+  clearFp8GemmNtConfigCache,
+  describeFp8GemmNtConfig,
+  estimateFp8GemmNtCost,
+  explainFp8GemmNtConfig,
+  FP8_GEMM_NT_BLOCK_NS,
+  type Fp8GemmNtCost,
+  fp8GemmNtConfigsForShapes,
+  type GemmShape,
+  listFp8GemmNtCandidates,
+  printConfigOnce,
+  resetPrintedConfigs,
+  selectFp8GemmNtConfig,
+} from './fp8Gemm1d2d.js';

@@ -1,0 +1,46 @@
+// @dg/gemm: dense FP8 and BF16 GEMMs for Hopper with DeepGEMM's semantics, and a CPU reference of every op.
+
+export { bf16GemmNt, fp8GemmNt, fp8GemmNtAccumulate } from './api.js';
+export {
+  DgArgumentError,
+  DgDeviceError,
+  DgDtypeError,
+  DgGemmError,
+  type DgGemmErrorCode,
+  DgLayoutError,
+  DgShapeError,
+  DgUnsupportedError,
+} from './errors.js';
+export {
+  checkGemmDeviceInfo,
+  clearFp8GemmNtConfigCache,
+  describeFp8GemmNtConfig,
+  estimateFp8GemmNtCost,
+  FP8_GEMM_NT_BLOCK_NS,
+  type Fp8GemmNtCost,
+  fp8GemmNtConfigsForShapes,
+  type GemmDeviceInfo,
+  type GemmShape,
+  H100_SXM_DEVICE,
+  listFp8GemmNtCandidates,
+  selectFp8GemmNtConfig,
+} from './heuristics/index.js';
+export { getNumSms, getPdl, getTcUtil, setNumSms, setPdl, setTcUtil } from './knobs.js';
+export {
+  getMnMajorTmaAlignedTensor,
+  type LayoutOptions,
+  type TransformSfOptions,
+  transformSfIntoRequiredLayout,
+} from './layout.js';
+export type { Bf16GemmNtOptions } from './options.js';
+export type {
+  Bf16GemmNtProblem,
+  Fp8GemmNtAccumulateProblem,
+  Fp8GemmNtOptions,
+  Fp8GemmNtProblem,
+  Fp8Operand,
+  GemmBackend,
+  GemmOptions,
+  GemmProblem,
+  ProblemDevice,
+} from './problem.js';

@@ -1,0 +1,140 @@
+// fp8GemmNt on the GPU: every shape of the brief, seeded random shapes, every kernel variant family, odd layouts.
+// Each result is checked against FP64 products computed on the device (dequantized inputs: calcDiff < 1e-5;
+// unquantized BF16 inputs: < 1e-3), the output is pre-filled with NaN so an unwritten element fails, and a second
+// run on the same inputs must be bitwise identical.
+
+import type { Sm90Fp8Gemm1d2dConfig } from '@dg/kernels';
+import { perBlockCastToFp8, perTokenCastToFp8 } from '@dg/quant/device';
+import { isAvailable, memsetD16, Tensor, unavailableReason } from '@dg/runtime';
+import { describe, expect, it } from 'vitest';
+import { DgDeviceError, fp8GemmNt } from '../src/index.js';
+import { countMismatchesU16, fillRandnBf16, fp8GemmDiffs } from './support/deviceReference.js';
+import { DENSE_EXTRA_SHAPES, DENSE_SHAPES, randomShapes } from './support/shapes.js';
+
+const gpu = isAvailable();
+const NAN_BF16 = 0x7fc0;
+
+interface Inputs {
+  x: Tensor;
+  y: Tensor;
+  a: { data: Tensor; scale: Tensor };
+  b: { data: Tensor; scale: Tensor };
+  dispose(): void;
+}
+
+function inputs(m: number, n: number, k: number, seed: number, aScaleLayout: 'mnMajorTmaAligned' | 'rowMajor'): Inputs {
+  const x = Tensor.empty([m, k], 'bf16', 'cuda:0');
+  const y = Tensor.empty([n, k], 'bf16', 'cuda:0');
+  fillRandnBf16(x, seed);
+  fillRandnBf16(y, seed + 7919);
+  const a = perTokenCastToFp8(x, { scaleLayout: aScaleLayout });
+  const b = perBlockCastToFp8(y);
+  return {
+    x,
+    y,
+    a,
+    b,
+    dispose() {
+      for (const t of [x, y, a.data, a.scale, b.data, b.scale]) t.dispose();
+    },
+  };
+}
+
+function nanFilled(m: number, n: number, ldd = n): Tensor {
+  const d = Tensor.emptyStrided([m, n], [ldd, 1], 'bf16', 'cuda:0', { storageElements: m * ldd });
+  memsetD16(d.dataPtr, NAN_BF16, m * ldd);
+  return d;
+}
+
+function checkShape(m: number, n: number, k: number, seed: number, opts: { config?: Sm90Fp8Gemm1d2dConfig } = {}) {
+  const inp = inputs(m, n, k, seed, 'mnMajorTmaAligned');
+  const d = nanFilled(m, n);
+  const d2 = nanFilled(m, n);
+  try {
+    fp8GemmNt(inp.a, inp.b, d, opts);
+    fp8GemmNt(inp.a, inp.b, d2, opts);
+    const diffs = fp8GemmDiffs({
+      a: inp.a.data,
+      sfa: inp.a.scale,
+      b: inp.b.data,
+      sfb: inp.b.scale,
+      sfbGranularity: 128,
+      x: inp.x,
+      y: inp.y,
+      d,
+    });
+    expect(diffs.dequantized, `calcDiff vs FP64 of dequantized inputs, ${m}x${n}x${k}`).toBeLessThan(1e-5);
+    expect(diffs.unquantized, `calcDiff vs FP64 of unquantized inputs, ${m}x${n}x${k}`).toBeLessThan(1e-3);
+    expect(countMismatchesU16(d, d2), 'bitwise equal on a second run').toBe(0);
+  } finally {
+    inp.dispose();
+    d.dispose();
+    d2.dispose();
+  }
+}
+
+describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unavailableReason()})`}`, () => {
+  describe('dense shapes of the brief', () => {
+    it.each(DENSE_SHAPES)('%i x %i x %i', (m, n, k) => checkShape(m, n, k, m + n + k));
+  });
+
+  describe('odd shapes (tails in M, N, K)', () => {
+    it.each(DENSE_EXTRA_SHAPES)('%i x %i x %i', (m, n, k) => checkShape(m, n, k, 3 * m + n + k));
+  });
+
+  describe('seeded random shapes', () => {
+    it.each(randomShapes(12, 2026))('%i x %i x %i', (m, n, k) => checkShape(m, n, k, m ^ n ^ k));
+  });
+
+  describe('forced configs: every block M, straddling and uniform block N, both multicasts', () => {
+    const configs: Sm90Fp8Gemm1d2dConfig[] = [];
+    for (const blockM of [64, 128, 256] as const) {
+      for (const blockN of [16, 24, 48, 64, 112, 128, 144, 160, 192]) {
+        if (blockM === 256 && blockN > 128) continue;
+        for (const multicast of ['none', 'a', 'b'] as const) {
+          if (multicast !== 'none' && ![24, 112, 128, 160].includes(blockN)) continue;
+          configs.push({ blockM, blockN, numStages: 3, multicast, numSms: 132 });
+        }
+      }
+    }
+    it.each(configs)('$blockM x $blockN, multicast $multicast', (config) => {
+      // Even block counts in both dimensions (multicast pairing), tails in every dimension, K not a multiple of 128.
+      const m = 4 * config.blockM - 37;
+      const n = 4 * config.blockN - 8;
+      checkShape(m, n, 656, config.blockM + config.blockN, { config });
+    });
+  });
+
+  it('accepts row-major A scales (transformed on the device) and a strided output', () => {
+    const [m, n, k] = [300, 520, 1040];
+    const inp = inputs(m, n, k, 11, 'rowMajor');
+    const d = nanFilled(m, n, n + 24);
+    try {
+      fp8GemmNt(inp.a, inp.b, d);
+      const diffs = fp8GemmDiffs({
+        a: inp.a.data,
+        sfa: inp.a.scale,
+        b: inp.b.data,
+        sfb: inp.b.scale,
+        sfbGranularity: 128,
+        x: inp.x,
+        y: inp.y,
+        d,
+      });
+      expect(diffs.dequantized).toBeLessThan(1e-5);
+    } finally {
+      inp.dispose();
+      d.dispose();
+    }
+  });
+
+  it('rejects operands on different devices with DgDeviceError before launching', () => {
+    const inp = inputs(64, 64, 128, 5, 'mnMajorTmaAligned');
+    const d = Tensor.zeros([64, 64], 'bf16', 'cpu');
+    try {
+      expect(() => fp8GemmNt(inp.a, inp.b, d)).toThrow(DgDeviceError);
+    } finally {
+      inp.dispose();
+    }
+  });
+});

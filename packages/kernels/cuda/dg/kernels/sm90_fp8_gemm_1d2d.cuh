@@ -1,0 +1,281 @@
+// dg/kernels/sm90_fp8_gemm_1d2d.cuh: D (bf16 [M, N]) = A (e4m3 [M, K]) · B (e4m3 [N, K])ᵀ with A scaled per token
+// (1 x 128 along K, FP32, MN-major TMA-aligned) and B per 128 x 128 block (FP32, any strides), for sm_90a.
+//
+// Roles (one CTA per SM, persistent over tiles, see dg/scheduler.cuh):
+//   - math warpgroups 0..NUM_MATH_WG-1 (threads [0, 128 * NUM_MATH_WG)): WGMMA m64nBLOCK_Nk32, FP32 promotion, the
+//     BF16 epilogue. Warpgroup w owns rows [w*64, w*64+64) of each 64*NUM_MATH_WG-row slab; with BLOCK_M 256 there
+//     are two slabs ("waves") per tile, computed one after the other from the same stage.
+//   - producer warpgroup (the last 128 threads): one elected thread issues every TMA load; the rest idle. It gives
+//     registers back (setmaxnreg) so the math warpgroups can hold accumulator + promoted tiles.
+// Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot) buffers, one 128-wide K block each.
+// Barriers per stage: full (1 producer arrival + the TMA byte count) and empty (one arrival per math warp of every
+//   CTA of the cluster, because a multicast load writes the stage in both CTAs). Ring position (stage, phase) runs
+//   on continuously across tiles in producer and consumers alike.
+// Two-level accumulation: each K block's 4 WGMMAs (K = 32 each) start from zero (scale_d = 0); after them the
+//   result is added into FP32 registers as final += (scale_a[row] * scale_b[kb]) * acc on CUDA cores, so the tensor
+//   core never accumulates FP8 products across more than 128 K. The stage is released before that promotion.
+// Epilogue: accumulators -> bf16 pairs -> stmatrix into a swizzled smem tile -> TMA stores, one per SWIZZLE_D-byte
+//   column atom; the stores drain while the next tile's main loop runs (waited for at the next epilogue).
+// Multicast (CLUSTER 2): CTA rank 0 loads the shared operand (A and its scales if MULTICAST_A, else B) into both
+//   CTAs' smem; each CTA loads its own other operand. Consumers release a stage in both CTAs.
+// PDL: everything before griddep_wait() (barrier init, descriptor prefetch) overlaps the previous kernel.
+#pragma once
+
+#include <dg/math.cuh>
+#include <dg/ptx/address.cuh>
+#include <dg/ptx/cvt.cuh>
+#include <dg/ptx/griddepcontrol.cuh>
+#include <dg/ptx/ld_st.cuh>
+#include <dg/ptx/mbarrier.cuh>
+#include <dg/ptx/setmaxnreg.cuh>
+#include <dg/ptx/sync.cuh>
+#include <dg/ptx/tma.cuh>
+#include <dg/ptx/wgmma.cuh>
+#include <dg/scheduler.cuh>
+
+namespace dg {
+
+// Byte offset of 16-byte chunk `chunk` of row `row` inside a TMA-store atom of `SWIZZLE` bytes per row, with the
+// hardware's swizzle applied (bits [4, 7) XOR the 128-byte line index; the atom base is 1024-aligned).
+template <u32 SWIZZLE>
+__device__ __forceinline__ u32 swizzled_row_chunk(u32 row, u32 chunk) {
+  const u32 offset = row * SWIZZLE + chunk * 16;
+  if constexpr (SWIZZLE == 16) return offset;
+  return offset ^ (((offset >> 7) & (SWIZZLE / 16 - 1)) << 4);
+}
+
+template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 WAVES, u32 CLUSTER, bool MULTICAST_A,
+          u32 RASTER_GROUP, u32 SWIZZLE_D>
+__device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, u32 m, u32 n, u32 k,
+                                                   u32 sfb_stride_n, u32 sfb_stride_k, const CUtensorMap& tmap_a,
+                                                   const CUtensorMap& tmap_b, const CUtensorMap& tmap_d,
+                                                   const CUtensorMap& tmap_sfa) {
+  constexpr u32 BLOCK_K = 128;
+  constexpr u32 MATH_THREADS = NUM_MATH_WG * 128;
+  constexpr u32 SLAB_M = 64 * NUM_MATH_WG;  // rows covered by one wave of all math warpgroups
+  static_assert(BLOCK_M == SLAB_M * WAVES, "BLOCK_M must be 64 * math warpgroups * waves");
+  static_assert(BLOCK_N % 8 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "BLOCK_N must be a multiple of 8 in [16, 256]");
+  static_assert(CLUSTER == 1 || CLUSTER == 2, "clusters of 1 or 2 CTAs");
+  static_assert(SWIZZLE_D == 16 || (BLOCK_N * 2) % SWIZZLE_D == 0, "output swizzle must divide a tile row");
+  constexpr bool UNIFORM_SCALE_B = BLOCK_K % BLOCK_N == 0;  // an N tile never straddles two B-scale blocks
+  constexpr u32 N_GROUPS = BLOCK_N / 8;                      // 8-column accumulator groups per thread
+  constexpr u32 ACC = BLOCK_N / 2;                           // accumulator floats per thread per 64-row slab
+
+  // Shared memory, every tile 1024-aligned (128B swizzle atoms):
+  //   smem_d:          [BLOCK_M, BLOCK_N] bf16, stored as BLOCK_N / (SWIZZLE_D/2) atoms of [BLOCK_M, SWIZZLE_D bytes]
+  //   smem_a[stage]:   [BLOCK_M, 128] e4m3, 128B-swizzled (TMA)
+  //   smem_b[stage]:   [BLOCK_N, 128] e4m3, 128B-swizzled (TMA)
+  //   smem_sfa[stage]: [BLOCK_M] f32, padded to 128 B (TMA box {BLOCK_M, 1} of the MN-major scales)
+  //   full[stage], empty[stage]: mbarriers
+  constexpr u32 SMEM_D_BYTES = align<u32>(BLOCK_M * BLOCK_N * 2, 1024);
+  constexpr u32 A_STAGE_BYTES = BLOCK_M * BLOCK_K;
+  constexpr u32 B_STAGE_BYTES = BLOCK_N * BLOCK_K;
+  constexpr u32 SFA_STAGE_BYTES = align<u32>(BLOCK_M * 4, 128);
+  constexpr u32 STAGE_TX_BYTES = A_STAGE_BYTES + B_STAGE_BYTES + BLOCK_M * 4;
+  extern __shared__ __align__(1024) u8 smem[];
+  const u32 smem_d = ptx::smem_addr(smem);
+  const u32 smem_a = smem_d + SMEM_D_BYTES;
+  const u32 smem_b = smem_a + NUM_STAGES * A_STAGE_BYTES;
+  const u32 smem_sfa = smem_b + NUM_STAGES * B_STAGE_BYTES;
+  const u32 full_bars = smem_sfa + NUM_STAGES * SFA_STAGE_BYTES;
+  const u32 empty_bars = full_bars + NUM_STAGES * 8;
+
+  const u32 tid = threadIdx.x;
+  if (tid == MATH_THREADS) {
+    // The swizzle pattern is a function of the absolute smem address: a misaligned base would corrupt silently.
+    if ((smem_d & 1023u) != 0) __trap();
+    ptx::prefetch_tmap(&tmap_a);
+    ptx::prefetch_tmap(&tmap_b);
+    ptx::prefetch_tmap(&tmap_d);
+    ptx::prefetch_tmap(&tmap_sfa);
+    for (u32 s = 0; s < NUM_STAGES; ++s) {
+      ptx::mbarrier_init(full_bars + s * 8, 1);
+      ptx::mbarrier_init(empty_bars + s * 8, CLUSTER * NUM_MATH_WG * 4);
+    }
+    ptx::fence_mbarrier_init();
+  }
+  // The peer CTA must see our barriers initialised before it multicasts into us or arrives on them.
+  if constexpr (CLUSTER > 1) {
+    ptx::cluster_sync();
+  } else {
+    __syncthreads();
+  }
+  ptx::griddep_wait();
+
+  const u32 num_k_blocks = ceil_div(k, BLOCK_K);
+  PersistentTileScheduler<BLOCK_M, BLOCK_N, RASTER_GROUP, MULTICAST_A> scheduler(m, n);
+  u32 m_block, n_block;
+
+  if (tid >= MATH_THREADS) {
+    // ---------------------------------------------------------------- producer warpgroup
+    ptx::setmaxnreg_dec<40>();
+    if (tid == MATH_THREADS) {
+      const u32 rank = CLUSTER > 1 ? ptx::cluster_ctarank() : 0;
+      u32 stage = 0, phase = 0;
+      while (scheduler.next(m_block, n_block)) {
+        const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
+        const i32 row_b = static_cast<i32>(n_block * BLOCK_N);
+        for (u32 kb = 0; kb < num_k_blocks; ++kb) {
+          // Parity phase ^ 1 passes at once on a fresh barrier: the first NUM_STAGES loads never wait.
+          ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
+          const u32 full = full_bars + stage * 8;
+          // The whole boxes count, out-of-bounds parts included (TMA zero-fills them).
+          ptx::mbarrier_arrive_expect_tx(full, STAGE_TX_BYTES);
+          const i32 col_k = static_cast<i32>(kb * BLOCK_K);
+          const u32 dst_a = smem_a + stage * A_STAGE_BYTES;
+          const u32 dst_b = smem_b + stage * B_STAGE_BYTES;
+          const u32 dst_sfa = smem_sfa + stage * SFA_STAGE_BYTES;
+          if constexpr (CLUSTER == 1) {
+            ptx::tma_load_2d(dst_a, &tmap_a, full, col_k, row_a);
+            ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
+            ptx::tma_load_2d(dst_b, &tmap_b, full, col_k, row_b);
+          } else if constexpr (MULTICAST_A) {
+            if (rank == 0) {
+              ptx::tma_load_2d_multicast(dst_a, &tmap_a, full, col_k, row_a, 0x3);
+              ptx::tma_load_2d_multicast(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb), 0x3);
+            }
+            ptx::tma_load_2d(dst_b, &tmap_b, full, col_k, row_b);
+          } else {
+            ptx::tma_load_2d(dst_a, &tmap_a, full, col_k, row_a);
+            ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
+            if (rank == 0) ptx::tma_load_2d_multicast(dst_b, &tmap_b, full, col_k, row_b, 0x3);
+          }
+          stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
+          phase ^= stage == 0 ? 1u : 0u;
+        }
+      }
+    }
+  } else {
+    // ---------------------------------------------------------------- math warpgroups
+    ptx::setmaxnreg_inc<NUM_MATH_WG == 1 ? 248 : 232>();
+    const u32 wg = tid / 128;
+    const u32 warp = (tid / 32) % 4;
+    const u32 lane = tid % 32;
+    const u32 sfb_rows = ceil_div(n, BLOCK_K);
+    // Fragment rows of this thread inside a 64-row slab (wgmma m64 accumulator layout): r0 and r0 + 8.
+    const u32 frag_row = wg * 64 + warp * 16 + lane / 4;
+    const u64 desc_a0 = ptx::make_smem_desc_sw128(smem_a + wg * 64 * BLOCK_K);
+    const u64 desc_b0 = ptx::make_smem_desc_sw128(smem_b);
+
+    f32 acc[ACC];
+    f32 final_acc[WAVES][ACC];
+    u32 stage = 0, phase = 0;
+    while (scheduler.next(m_block, n_block)) {
+#pragma unroll
+      for (u32 w = 0; w < WAVES; ++w) {
+#pragma unroll
+        for (u32 i = 0; i < ACC; ++i) final_acc[w][i] = 0.0f;
+      }
+      // B scales of this tile: row n0/128 for the first `former_groups` 8-column groups, the next row for the rest.
+      const u32 n0 = n_block * BLOCK_N;
+      const u32 sfb_row0 = n0 / BLOCK_K;
+      const u32 former_groups = UNIFORM_SCALE_B ? N_GROUPS : min_of(BLOCK_N, BLOCK_K - n0 % BLOCK_K) / 8;
+      const u32 sfb_row1 = min_of(sfb_row0 + 1, sfb_rows - 1);
+      const f32* sfb0 = sfb + static_cast<u64>(sfb_row0) * sfb_stride_n;
+      const f32* sfb1 = sfb + static_cast<u64>(sfb_row1) * sfb_stride_n;
+      // Scales are read one K block ahead so the global load latency hides behind the current block's work.
+      f32 next_sb0 = ptx::ld_global_nc_f32(sfb0);
+      f32 next_sb1 = UNIFORM_SCALE_B ? 0.0f : ptx::ld_global_nc_f32(sfb1);
+
+      for (u32 kb = 0; kb < num_k_blocks; ++kb) {
+        const f32 sb0 = next_sb0;
+        const f32 sb1 = next_sb1;
+        if (kb + 1 < num_k_blocks) {
+          next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
+          if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
+        }
+        ptx::mbarrier_wait(full_bars + stage * 8, phase);
+        const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
+#pragma unroll
+        for (u32 w = 0; w < WAVES; ++w) {
+          // Scales first: every smem read of the stage must precede its release.
+          const f32 sa0 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row) * 4);
+          const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row + 8) * 4);
+#pragma unroll
+          for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+          ptx::wgmma_fence();
+          const u32 a_offset = stage * A_STAGE_BYTES + w * SLAB_M * BLOCK_K;
+          const u32 b_offset = stage * B_STAGE_BYTES;
+#pragma unroll
+          for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
+            // Descriptor start addresses are in 16-byte units: K advances by 32 bytes inside the swizzled row.
+            ptx::wgmma_e4m3_k32(acc, desc_a0 + ((a_offset + kk * 32) >> 4), desc_b0 + ((b_offset + kk * 32) >> 4),
+                                kk > 0 ? 1u : 0u);
+          }
+          ptx::wgmma_commit();
+          ptx::wgmma_wait<0>();
+#pragma unroll
+          for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+          const f32 s00 = sa0 * sb0, s10 = sa1 * sb0;
+          const f32 s01 = sa0 * sb1, s11 = sa1 * sb1;
+          if (w == WAVES - 1) {
+            // Release the stage before promoting, so TMA refills it while the CUDA cores work.
+            __syncwarp();
+            if constexpr (CLUSTER == 1) {
+              if (lane == 0) ptx::mbarrier_arrive(empty_bars + stage * 8);
+            } else {
+              if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + stage * 8, lane);
+            }
+          }
+#pragma unroll
+          for (u32 i = 0; i < N_GROUPS; ++i) {
+            const bool former = UNIFORM_SCALE_B || i < former_groups;
+            const f32 scale_r0 = former ? s00 : s01;
+            const f32 scale_r1 = former ? s10 : s11;
+            final_acc[w][4 * i + 0] += scale_r0 * acc[4 * i + 0];
+            final_acc[w][4 * i + 1] += scale_r0 * acc[4 * i + 1];
+            final_acc[w][4 * i + 2] += scale_r1 * acc[4 * i + 2];
+            final_acc[w][4 * i + 3] += scale_r1 * acc[4 * i + 3];
+          }
+        }
+        stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
+        phase ^= stage == 0 ? 1u : 0u;
+      }
+
+      // ------------------------------------------------------------ epilogue
+      // The previous tile's TMA stores must have finished reading smem_d before it is overwritten.
+      if (tid == 0) ptx::bulk_wait_group_read<0>();
+      ptx::named_barrier_sync(1, MATH_THREADS);
+      constexpr u32 ATOM_COLS = SWIZZLE_D / 2;  // bf16 columns per TMA store box
+      constexpr u32 ATOM_CHUNKS = SWIZZLE_D / 16;
+#pragma unroll
+      for (u32 w = 0; w < WAVES; ++w) {
+        // stmatrix: lane l addresses row (l % 16) of this warp's 16 rows, 8-column group i + l / 16.
+        const u32 row = w * SLAB_M + wg * 64 + warp * 16 + lane % 16;
+#pragma unroll
+        for (u32 i = 0; i < N_GROUPS; i += 2) {
+          const u32 group = i + (i + 1 < N_GROUPS ? lane / 16 : 0);
+          const u32 addr = smem_d + (group / ATOM_CHUNKS) * BLOCK_M * SWIZZLE_D +
+                           swizzled_row_chunk<SWIZZLE_D>(row, group % ATOM_CHUNKS);
+          const u32 r0 = ptx::cvt_bf16x2(final_acc[w][4 * i + 0], final_acc[w][4 * i + 1]);
+          const u32 r1 = ptx::cvt_bf16x2(final_acc[w][4 * i + 2], final_acc[w][4 * i + 3]);
+          if (i + 1 < N_GROUPS) {
+            const u32 r2 = ptx::cvt_bf16x2(final_acc[w][4 * i + 4], final_acc[w][4 * i + 5]);
+            const u32 r3 = ptx::cvt_bf16x2(final_acc[w][4 * i + 6], final_acc[w][4 * i + 7]);
+            ptx::stmatrix_x4(addr, r0, r1, r2, r3);
+          } else {
+            ptx::stmatrix_x2(addr, r0, r1);
+          }
+        }
+      }
+      // Generic-proxy smem writes -> visible to the TMA engine, then one thread stores every atom.
+      ptx::fence_proxy_async_smem();
+      ptx::named_barrier_sync(1, MATH_THREADS);
+      if (tid == 0) {
+#pragma unroll
+        for (u32 atom = 0; atom < BLOCK_N / ATOM_COLS; ++atom) {
+          ptx::tma_store_2d(&tmap_d, smem_d + atom * BLOCK_M * SWIZZLE_D, static_cast<i32>(n0 + atom * ATOM_COLS),
+                            static_cast<i32>(m_block * BLOCK_M));
+        }
+        ptx::bulk_commit_group();
+      }
+    }
+    // Outstanding stores read smem that disappears with the CTA: drain them before exit.
+    if (tid == 0) ptx::bulk_wait_group<0>();
+  }
+
+  // Neither CTA of a cluster may exit while its peer can still arrive on its barriers or multicast into it.
+  if constexpr (CLUSTER > 1) ptx::cluster_sync();
+}
+
+}  // namespace dg

@@ -1,0 +1,237 @@
+import { alignUp, ceilDiv, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
+import type { Dim3, KernelFamily, KernelParam, RenderedKernel } from './kernel.js';
+import { cudaIncludeDir } from './paths.js';
+
+/**
+ * The SM90 FP8 GEMM with 1D (per-token 1x128) A scales and 2D (128x128 block) B scales
+ * (cuda/dg/kernels/sm90_fp8_gemm_1d2d.cuh): D (bf16 [M, N]) = A (e4m3 [M, K]) · B (e4m3 [N, K])ᵀ.
+ * Persistent (one CTA per SM, `numSms` CTAs at most), warp-specialized (one TMA producer warpgroup, one or two math
+ * warpgroups), FP32 promotion after every 128-wide K block.
+ */
+export interface Sm90Fp8Gemm1d2dConfig {
+  /** Rows per tile: 64 (one math warpgroup), 128 (two), 256 (two, each covering two 64-row slabs). */
+  readonly blockM: 64 | 128 | 256;
+  /** Columns per tile: a multiple of 8 in [16, 192] (at most 128 with blockM 256); see checkSm90Fp8Gemm1d2dConfig. */
+  readonly blockN: number;
+  /** Depth of the shared-memory ring of (A, B, A-scale) stages. */
+  readonly numStages: number;
+  /**
+   * TMA multicast across a 2-CTA cluster: 'a' = the pair shares an A tile (same M block, adjacent N blocks; needs an
+   * even number of N blocks), 'b' = shares a B tile (adjacent M blocks; needs an even number of M blocks).
+   */
+  readonly multicast: 'none' | 'a' | 'b';
+  /** Most CTAs launched (the persistent grid); even when multicasting. */
+  readonly numSms: number;
+}
+
+/** Launch shape. */
+export interface Sm90Fp8Gemm1d2dShape {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+}
+
+/** The scale and accumulator granularity along K, and the K extent of one stage (128 e4m3 = one 128B swizzle row). */
+export const FP8_GEMM_BLOCK_K = 128;
+export const SM90_FP8_GEMM_1D2D_BLOCK_MS = [64, 128, 256] as const;
+export const SM90_FP8_GEMM_1D2D_MULTICASTS = ['none', 'a', 'b'] as const;
+/** H100/H800 opt-in shared memory per block (227 KiB); the heuristic uses the device's own figure. */
+export const SM90_MAX_SMEM_BYTES = 232_448;
+const MAX_STAGES = 16;
+const TMA_THREADS = 128;
+
+/** Parameters of every entry of the family, in order. */
+export const SM90_FP8_GEMM_1D2D_PARAMS: readonly KernelParam[] = [
+  { name: 'sfb', type: 'ptr' },
+  { name: 'm', type: 'u32' },
+  { name: 'n', type: 'u32' },
+  { name: 'k', type: 'u32' },
+  { name: 'sfbStrideN', type: 'u32' },
+  { name: 'sfbStrideK', type: 'u32' },
+  { name: 'tmapA', type: 'tensorMap' },
+  { name: 'tmapB', type: 'tensorMap' },
+  { name: 'tmapD', type: 'tensorMap' },
+  { name: 'tmapSfa', type: 'tensorMap' },
+];
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Math warpgroups and 64-row slabs ("waves") per warpgroup for a block M. */
+export function sm90Fp8Gemm1d2dWarpgroups(blockM: 64 | 128 | 256): { mathWarpgroups: 1 | 2; waves: 1 | 2 } {
+  if (blockM === 64) return { mathWarpgroups: 1, waves: 1 };
+  return { mathWarpgroups: 2, waves: blockM === 256 ? 2 : 1 };
+}
+
+/**
+ * Swizzle of the BF16 output staging tile in bytes: the widest of 128/64/32 dividing a tile row (blockN * 2 bytes),
+ * else 16 (no swizzle, 8-column TMA store boxes).
+ */
+export function sm90OutputSwizzleBytes(blockN: number): 16 | 32 | 64 | 128 {
+  const rowBytes = blockN * 2;
+  for (const s of [128, 64, 32] as const) if (rowBytes % s === 0) return s;
+  return 16;
+}
+
+/** Bytes of one pipeline stage: the A tile, the B tile and the A-scale slot (padded to 128 B for TMA). */
+export function sm90Fp8Gemm1d2dStageBytes(blockM: number, blockN: number): number {
+  return blockM * FP8_GEMM_BLOCK_K + blockN * FP8_GEMM_BLOCK_K + alignUp(blockM * 4, 128);
+}
+
+/**
+ * Dynamic shared memory of a config: the output staging tile (1024-aligned so the stages behind it keep the 1024-byte
+ * alignment 128B swizzle needs), the stages, and a full + empty mbarrier per stage.
+ */
+export function sm90Fp8Gemm1d2dSmemBytes(blockM: number, blockN: number, numStages: number): number {
+  return alignUp(blockM * blockN * 2, 1024) + numStages * sm90Fp8Gemm1d2dStageBytes(blockM, blockN) + numStages * 16;
+}
+
+/** The most stages that fit in `maxSmemBytes` (capped at 16); 0 when not even one does. */
+export function sm90Fp8Gemm1d2dMaxStages(blockM: number, blockN: number, maxSmemBytes = SM90_MAX_SMEM_BYTES): number {
+  const fixed = alignUp(blockM * blockN * 2, 1024);
+  const perStage = sm90Fp8Gemm1d2dStageBytes(blockM, blockN) + 16;
+  return Math.max(0, Math.min(MAX_STAGES, Math.floor((maxSmemBytes - fixed) / perStage)));
+}
+
+/**
+ * Tile order: consecutive tile indices walk `rasterGroup` blocks along the primary dimension (N when multicasting A,
+ * else M) before moving along the other, so one wave of CTAs touches few distinct A and B rows (L2 reuse). 8 or 16,
+ * whichever touches fewer operand rows per wave.
+ */
+export function sm90RasterGroup(c: Pick<Sm90Fp8Gemm1d2dConfig, 'blockM' | 'blockN' | 'multicast' | 'numSms'>): 8 | 16 {
+  const [primary, secondary] = c.multicast === 'a' ? [c.blockN, c.blockM] : [c.blockM, c.blockN];
+  const rows = (g: number) => g * primary + ceilDiv(c.numSms, g) * secondary;
+  return rows(16) < rows(8) ? 16 : 8;
+}
+
+/**
+ * Validates a config (TypeError for a wrong type, RangeError for a wrong value) and returns a normalised copy.
+ * Rules: blockN a multiple of 8 in [16, 192] (accumulator + promoted registers must fit 232 per math thread), at
+ * most 128 with blockM 256 (two slabs double the promoted registers); an N tile may straddle at most two 128-wide
+ * B-scale blocks (blockN <= 128 + gcd(blockN, 128)); the stages fit SM90_MAX_SMEM_BYTES; numSms even when
+ * multicasting.
+ */
+export function checkSm90Fp8Gemm1d2dConfig(config: unknown): Sm90Fp8Gemm1d2dConfig {
+  const what = 'sm90Fp8Gemm1d2d config';
+  checkRecord(what, config);
+  const blockM = checkInt(`${what}.blockM`, config.blockM, 64, 256);
+  if (!(SM90_FP8_GEMM_1D2D_BLOCK_MS as readonly number[]).includes(blockM)) {
+    throw new RangeError(`${what}.blockM: expected 64 | 128 | 256, got ${blockM}`);
+  }
+  const blockN = checkInt(`${what}.blockN`, config.blockN, 16, 192);
+  if (blockN % 8 !== 0) throw new RangeError(`${what}.blockN: expected a multiple of 8, got ${blockN}`);
+  if (blockM === 256 && blockN > 128) {
+    throw new RangeError(`${what}.blockN: expected <= 128 with blockM 256 (registers), got ${blockN}`);
+  }
+  if (blockN > 128 + gcd(blockN, 128)) {
+    throw new RangeError(
+      `${what}.blockN: expected a tile to straddle at most two 128-wide scale blocks (blockN <= 128 + gcd(blockN, 128)), got ${blockN}`,
+    );
+  }
+  const maxStages = sm90Fp8Gemm1d2dMaxStages(blockM, blockN);
+  const numStages = checkInt(`${what}.numStages`, config.numStages, 1, MAX_STAGES);
+  if (numStages > maxStages) {
+    throw new RangeError(
+      `${what}.numStages: expected at most ${maxStages} for blockM ${blockM}, blockN ${blockN} (${SM90_MAX_SMEM_BYTES} bytes of shared memory), got ${numStages}`,
+    );
+  }
+  const multicast = checkOneOf(`${what}.multicast`, config.multicast, SM90_FP8_GEMM_1D2D_MULTICASTS);
+  const numSms = checkInt(`${what}.numSms`, config.numSms, 1, 1024);
+  if (multicast !== 'none' && numSms % 2 !== 0) {
+    throw new RangeError(`${what}.numSms: expected an even number with multicast "${multicast}", got ${numSms}`);
+  }
+  return { blockM: blockM as 64 | 128 | 256, blockN, numStages, multicast, numSms };
+}
+
+/** Why a config cannot run a shape (multicast pairing), or null when it can. */
+export function sm90Fp8Gemm1d2dShapeProblem(c: Sm90Fp8Gemm1d2dConfig, shape: Sm90Fp8Gemm1d2dShape): string | null {
+  if (c.multicast === 'a' && ceilDiv(shape.n, c.blockN) % 2 !== 0) {
+    return `multicast "a" needs an even number of N blocks; ceil(${shape.n} / ${c.blockN}) = ${ceilDiv(shape.n, c.blockN)}`;
+  }
+  if (c.multicast === 'b' && ceilDiv(shape.m, c.blockM) % 2 !== 0) {
+    return `multicast "b" needs an even number of M blocks; ceil(${shape.m} / ${c.blockM}) = ${ceilDiv(shape.m, c.blockM)}`;
+  }
+  return null;
+}
+
+export function sm90Fp8Gemm1d2dKernelName(c: Sm90Fp8Gemm1d2dConfig): string {
+  const mc = c.multicast === 'none' ? '' : `_mc${c.multicast}`;
+  return `dg_sm90_fp8_gemm_1d2d_m${c.blockM}_n${c.blockN}_s${c.numStages}${mc}_g${sm90RasterGroup(c)}`;
+}
+
+export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKernel<Sm90Fp8Gemm1d2dShape> {
+  const c = checkSm90Fp8Gemm1d2dConfig(config);
+  const name = sm90Fp8Gemm1d2dKernelName(c);
+  const { mathWarpgroups, waves } = sm90Fp8Gemm1d2dWarpgroups(c.blockM);
+  const threads = TMA_THREADS + 128 * mathWarpgroups;
+  const cluster = c.multicast === 'none' ? 1 : 2;
+  const rasterGroup = sm90RasterGroup(c);
+  const template = [
+    c.blockM,
+    c.blockN,
+    c.numStages,
+    mathWarpgroups,
+    waves,
+    cluster,
+    c.multicast === 'a' ? 'true' : 'false',
+    rasterGroup,
+    sm90OutputSwizzleBytes(c.blockN),
+  ].join(', ');
+  const source = [
+    `// ${name}: rendered by @dg/kernels sm90Fp8Gemm1d2d ${JSON.stringify(c)}`,
+    '#include <dg/kernels/sm90_fp8_gemm_1d2d.cuh>',
+    '',
+    `extern "C" __global__ void __launch_bounds__(${threads}, 1)`,
+    `${name}(const dg::f32* __restrict__ sfb, dg::u32 m, dg::u32 n, dg::u32 k, dg::u32 sfb_stride_n,`,
+    `    dg::u32 sfb_stride_k, const __grid_constant__ dg::CUtensorMap tmap_a,`,
+    `    const __grid_constant__ dg::CUtensorMap tmap_b, const __grid_constant__ dg::CUtensorMap tmap_d,`,
+    `    const __grid_constant__ dg::CUtensorMap tmap_sfa) {`,
+    `  dg::sm90_fp8_gemm_1d2d<${template}>(sfb, m, n, k, sfb_stride_n, sfb_stride_k, tmap_a, tmap_b, tmap_d,`,
+    '                                      tmap_sfa);',
+    '}',
+    '',
+  ].join('\n');
+  return {
+    name,
+    source,
+    includeDirs: [cudaIncludeDir],
+    blockDim: [threads, 1, 1],
+    clusterDim: [cluster, 1, 1],
+    dynamicSmemBytes: sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages),
+    launchBounds: { maxThreads: threads, minBlocksPerSm: 1 },
+    params: SM90_FP8_GEMM_1D2D_PARAMS,
+    pdl: true,
+    gridFor(shape: Sm90Fp8Gemm1d2dShape): Dim3 {
+      checkRecord(`${name} shape`, shape);
+      const m = checkInt(`${name} shape.m`, shape.m, 1, U32_MAX);
+      const n = checkInt(`${name} shape.n`, shape.n, 8, U32_MAX);
+      checkInt(`${name} shape.k`, shape.k, 16, U32_MAX);
+      const problem = sm90Fp8Gemm1d2dShapeProblem(c, { m, n, k: shape.k });
+      if (problem !== null) throw new RangeError(`${name} shape: ${problem}`);
+      const tiles = ceilDiv(m, c.blockM) * ceilDiv(n, c.blockN);
+      // Persistent: never more CTAs than tiles (rounded up to whole clusters), never more than numSms.
+      return [Math.min(c.numSms, alignUp(tiles, cluster)), 1, 1];
+    },
+  };
+}
+
+/** Every config the compile test builds: each legal (blockM, blockN) at its largest stage count, both multicasts. */
+export function listSm90Fp8Gemm1d2dVariants(numSms = 132): Sm90Fp8Gemm1d2dConfig[] {
+  const out: Sm90Fp8Gemm1d2dConfig[] = [];
+  for (const blockM of SM90_FP8_GEMM_1D2D_BLOCK_MS) {
+    for (let blockN = 16; blockN <= 192; blockN += 8) {
+      if (blockM === 256 && blockN > 128) continue;
+      if (blockN > 128 + gcd(blockN, 128)) continue;
+      const numStages = sm90Fp8Gemm1d2dMaxStages(blockM, blockN);
+      for (const multicast of SM90_FP8_GEMM_1D2D_MULTICASTS) out.push({ blockM, blockN, numStages, multicast, numSms });
+    }
+  }
+  return out;
+}
+
+export const sm90Fp8Gemm1d2d: KernelFamily<Sm90Fp8Gemm1d2dConfig, Sm90Fp8Gemm1d2dShape> = {
+  family: 'sm90Fp8Gemm1d2d',
+  render: renderSm90Fp8Gemm1d2d,
+  listVariants: () => listSm90Fp8Gemm1d2dVariants(),
+};

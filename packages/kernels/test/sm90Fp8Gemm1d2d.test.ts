@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderWgmmaOps } from '../scripts/gen-wgmma.mjs';
+import {
+  checkSm90Fp8Gemm1d2dConfig,
+  listSm90Fp8Gemm1d2dVariants,
+  renderSm90Fp8Gemm1d2d,
+  SM90_FP8_GEMM_1D2D_PARAMS,
+  SM90_MAX_SMEM_BYTES,
+  type Sm90Fp8Gemm1d2dConfig,
+  sm90Fp8Gemm1d2dMaxStages,
+  sm90Fp8Gemm1d2dShapeProblem,
+  sm90Fp8Gemm1d2dSmemBytes,
+  sm90OutputSwizzleBytes,
+  sm90RasterGroup,
+} from '../src/index.js';
+
+const base: Sm90Fp8Gemm1d2dConfig = { blockM: 128, blockN: 128, numStages: 5, multicast: 'none', numSms: 132 };
+
+describe('wgmma_ops.cuh', () => {
+  it('is what scripts/gen-wgmma.mjs generates (run it after editing the generator)', () => {
+    const committed = readFileSync(new URL('../cuda/dg/ptx/wgmma_ops.cuh', import.meta.url), 'utf8');
+    expect(committed).toBe(renderWgmmaOps());
+  });
+});
+
+describe('sm90Fp8Gemm1d2d config', () => {
+  it('accepts the documented tiles and normalises the object', () => {
+    expect(checkSm90Fp8Gemm1d2dConfig({ ...base, extra: 1 })).toEqual(base);
+    for (const blockN of [16, 24, 112, 144, 160, 192]) {
+      expect(() => checkSm90Fp8Gemm1d2dConfig({ ...base, blockN, numStages: 3 })).not.toThrow();
+    }
+  });
+
+  it.each([
+    [{ blockM: 32 }, /blockM: expected an integer in \[64, 256\]/],
+    [{ blockM: 96 }, /blockM: expected 64 \| 128 \| 256, got 96/],
+    [{ blockN: 100 }, /blockN: expected a multiple of 8, got 100/],
+    [{ blockN: 200 }, /blockN: expected an integer in \[16, 192\]/],
+    [{ blockN: 176, numStages: 3 }, /straddle at most two/],
+    [{ blockM: 256, blockN: 144, numStages: 2 }, /expected <= 128 with blockM 256/],
+    [{ numStages: 7 }, /numStages: expected at most 5 for blockM 128, blockN 128/],
+    [{ multicast: 'c' }, /multicast: expected "none" \| "a" \| "b"/],
+    [{ multicast: 'a', numSms: 131 }, /numSms: expected an even number/],
+    [{ numSms: 1.5 }, /numSms: expected an integer/],
+  ])('rejects %o', (patch, message) => {
+    expect(() => checkSm90Fp8Gemm1d2dConfig({ ...base, ...patch })).toThrow(message);
+  });
+
+  it('sizes shared memory as output tile + stages + barriers, within the opt-in limit at the max stage count', () => {
+    expect(sm90Fp8Gemm1d2dSmemBytes(128, 128, 5)).toBe(32768 + 5 * (16384 + 16384 + 512) + 80);
+    for (const c of listSm90Fp8Gemm1d2dVariants()) {
+      const bytes = sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages);
+      expect(bytes).toBeLessThanOrEqual(SM90_MAX_SMEM_BYTES);
+      expect(
+        sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages + 1) > SM90_MAX_SMEM_BYTES || c.numStages === 16,
+      ).toBe(true);
+    }
+    expect(sm90Fp8Gemm1d2dMaxStages(128, 128, 40_000)).toBe(0);
+  });
+
+  it('picks the widest output swizzle dividing a tile row', () => {
+    expect([16, 24, 32, 48, 64, 112, 128, 144].map(sm90OutputSwizzleBytes)).toEqual([32, 16, 64, 32, 128, 32, 128, 32]);
+  });
+
+  it('pairs multicast CTAs only where the block count along the shared dimension is even', () => {
+    expect(sm90Fp8Gemm1d2dShapeProblem({ ...base, multicast: 'a' }, { m: 100, n: 256, k: 128 })).toBeNull();
+    expect(sm90Fp8Gemm1d2dShapeProblem({ ...base, multicast: 'a' }, { m: 100, n: 384, k: 128 })).toMatch(
+      /even number of N/,
+    );
+    expect(sm90Fp8Gemm1d2dShapeProblem({ ...base, multicast: 'b' }, { m: 300, n: 8, k: 128 })).toMatch(
+      /even number of M/,
+    );
+  });
+
+  it('chooses a raster group of 8 or 16 by the operand rows a wave touches', () => {
+    expect(sm90RasterGroup(base)).toBe(8);
+    expect(sm90RasterGroup({ ...base, blockM: 64, blockN: 192, multicast: 'a' })).toBe(8);
+    expect(sm90RasterGroup({ ...base, blockM: 64, blockN: 192 })).toBe(16);
+  });
+});
+
+describe('renderSm90Fp8Gemm1d2d', () => {
+  it('renders one extern "C" entry with the params in order and the launch shape', () => {
+    const r = renderSm90Fp8Gemm1d2d({ ...base, multicast: 'b' });
+    expect(r.name).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_mcb_g8');
+    expect(r.source).toContain('#include <dg/kernels/sm90_fp8_gemm_1d2d.cuh>');
+    expect(r.source).toContain(`extern "C" __global__ void __launch_bounds__(384, 1)\n${r.name}(`);
+    expect(r.source).toContain('dg::sm90_fp8_gemm_1d2d<128, 128, 5, 2, 1, 2, false, 8, 128>');
+    expect(r.params).toBe(SM90_FP8_GEMM_1D2D_PARAMS);
+    expect(r.blockDim).toEqual([384, 1, 1]);
+    expect(r.clusterDim).toEqual([2, 1, 1]);
+    expect(r.dynamicSmemBytes).toBe(sm90Fp8Gemm1d2dSmemBytes(128, 128, 5));
+    expect(renderSm90Fp8Gemm1d2d({ ...base, blockM: 64 }).blockDim).toEqual([256, 1, 1]);
+    expect(renderSm90Fp8Gemm1d2d({ ...base, blockM: 256, numStages: 3 }).source).toContain('<256, 128, 3, 2, 2, 1,');
+  });
+
+  it('launches at most numSms CTAs, never more than the tiles (rounded to whole clusters)', () => {
+    const r = renderSm90Fp8Gemm1d2d(base);
+    expect(r.gridFor({ m: 4096, n: 7168, k: 7168 })).toEqual([132, 1, 1]);
+    expect(r.gridFor({ m: 1, n: 8, k: 16 })).toEqual([1, 1, 1]);
+    const mc = renderSm90Fp8Gemm1d2d({ ...base, multicast: 'a' });
+    expect(mc.gridFor({ m: 64, n: 256, k: 128 })).toEqual([2, 1, 1]);
+    expect(() => mc.gridFor({ m: 64, n: 384, k: 128 })).toThrow(/even number of N blocks/);
+    expect(() => r.gridFor({ m: 0, n: 8, k: 16 })).toThrow(/shape.m/);
+  });
+});
