@@ -48,14 +48,16 @@ __device__ __forceinline__ void mbarrier_wait(u32 bar, u32 parity) {
       : "memory");
 }
 
-// Arrive on the barrier at the same smem offset in CTA `cta` of the cluster (release at cluster scope, so our reads
-// of the stage are ordered before the peer's producer overwrites it through multicast).
+// Arrive on the barrier at the same smem offset in CTA `cta` of the cluster. Default (release, CTA-scope) semantics,
+// as for a local arrive: the stage's smem was read by wgmma, which completed before this (wgmma wait). A
+// `.release.cluster` arrive would add a cluster-scope fence that waits for this thread's outstanding global loads
+// (the GEMM consumers have a B-scale load in flight at that point).
 __device__ __forceinline__ void mbarrier_arrive_cluster(u32 bar, u32 cta) {
   asm volatile(
       "{\n"
       ".reg .b32 r;\n"
       "mapa.shared::cluster.u32 r, %0, %1;\n"
-      "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [r];\n"
+      "mbarrier.arrive.shared::cluster.b64 _, [r];\n"
       "}" ::"r"(bar),
       "r"(cta)
       : "memory");
