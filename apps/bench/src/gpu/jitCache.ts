@@ -1,11 +1,12 @@
 // The JIT's three speeds: an in-process hit, a disk hit (load a cached cubin) and a cold compile, for the kernels of
-// @dg/quant/device. The cold compiles use a fresh cache directory so nothing is reused.
+// @dg/quant/device and two FP8 GEMM configs (the latter with NVRTC and with NVCC). The cold compiles use a fresh cache
+// directory so nothing is reused.
 
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { clearMemoryCache, compile, getKernel, type KernelSpec } from '@dg/jit';
-import { renderQuantCast, renderSfLayout } from '@dg/kernels';
+import { renderQuantCast, renderSfLayout, renderSm90Fp8Gemm1d2d } from '@dg/kernels';
 import { progress } from '../report.js';
 import { summarize } from '../stats.js';
 
@@ -41,6 +42,24 @@ export async function benchJit(): Promise<JitRow[]> {
       progress(`jit: cold compile of ${k.name}`);
       const r = await compile(k.source, { name: k.name, includeDirs: [...k.includeDirs] });
       rows.push({ what: `cold compile ${k.name}`, value: r.seconds, unit: 's', compiler: r.compiler });
+    }
+    const gemms = [
+      renderSm90Fp8Gemm1d2d({ blockM: 256, blockN: 128, numStages: 3, multicast: 'a', numSms: 132 }),
+      renderSm90Fp8Gemm1d2d({ blockM: 64, blockN: 112, numStages: 9, multicast: 'none', numSms: 132 }),
+    ];
+    for (const useNvcc of [false, true]) {
+      const saved = process.env.DG_JIT_USE_NVCC;
+      if (useNvcc) process.env.DG_JIT_USE_NVCC = '1';
+      try {
+        for (const k of gemms) {
+          progress(`jit: cold compile of ${k.name}${useNvcc ? ' (NVCC)' : ''}`);
+          const r = await compile(k.source, { name: k.name, includeDirs: [...k.includeDirs] });
+          rows.push({ what: `cold compile ${k.name}`, value: r.seconds, unit: 's', compiler: r.compiler });
+        }
+      } finally {
+        if (saved === undefined) delete process.env.DG_JIT_USE_NVCC;
+        else process.env.DG_JIT_USE_NVCC = saved;
+      }
     }
     const spec = specOf(kernels[0]!);
     getKernel(spec);

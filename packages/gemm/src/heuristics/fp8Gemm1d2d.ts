@@ -251,12 +251,12 @@ function wavesRulePrefers(
 }
 
 /**
- * Whether the selection considers multicast configs at all. Measured on one H100 (2026-11-21, `dg-bench
- * gemm-configs`, 4096x4096x7168 and 4096x7168x2048): every multicast config ran at 0.45-0.66x the speed of the
- * same tile without multicast (256x128: 769 vs 1160 TFLOPS), so the kernel's cluster path has a defect to find
- * before the model's L2 saving can be trusted. Forced configs (opts.config) may still multicast.
+ * Whether the selection considers multicast configs. Kept as a switch because it once had to be off: while the
+ * kernel's remote arrive carried a cluster-scope release, every multicast config ran at 0.45-0.66x of the same tile
+ * without (H100, 2026-11-21); with a CTA-scope arrive they beat it (4096x4096x7168, 256x128: 1209 TFLOPS with
+ * multicast B vs 1165 without; `dg-bench gemm-configs`).
  */
-const SELECT_MULTICAST = false;
+const SELECT_MULTICAST = true;
 const NO_MULTICAST: readonly Multicast[] = ['none'];
 
 function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dConfig {
