@@ -22,35 +22,11 @@ import {
   resetPrintedConfigs,
   selectFp8GemmNtConfig,
 } from '../src/heuristics/index.js';
+import { DENSE_EXTRA_SHAPES, DENSE_SHAPES } from './support/shapes.js';
 
-// shapes.json "dense" and "denseExtra": every m crossed with every [n, k].
-const DENSE = {
-  m: [64, 128, 4096],
-  nk: [
-    [2112, 7168],
-    [24576, 1536],
-    [32768, 512],
-    [7168, 16384],
-    [4096, 7168],
-    [7168, 2048],
-  ],
-};
-const DENSE_EXTRA = {
-  m: [1, 17, 4097],
-  nk: [
-    [576, 7168],
-    [136, 1024],
-    [8, 256],
-    [2112, 7296],
-  ],
-};
-
-function cross(set: { m: number[]; nk: number[][] }): GemmShape[] {
-  return set.m.flatMap((m) => set.nk.map(([n, k]) => ({ m, n: n as number, k: k as number })));
-}
-
-const denseShapes = cross(DENSE);
-const extraShapes = cross(DENSE_EXTRA);
+const toShape = ([m, n, k]: [number, number, number]): GemmShape => ({ m, n, k });
+const denseShapes = DENSE_SHAPES.map(toShape);
+const extraShapes = DENSE_EXTRA_SHAPES.map(toShape);
 
 /** mulberry32: a small seeded PRNG so the random sample is the same on every run. */
 function rng(seed: number): () => number {
