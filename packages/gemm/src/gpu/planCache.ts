@@ -22,12 +22,4 @@ export class LaunchPlanCache<Plan> {
     }
     this.#map.set(key, plan);
   }
-
-  get size(): number {
-    return this.#map.size;
-  }
-
-  clear(): void {
-    this.#map.clear();
-  }
 }

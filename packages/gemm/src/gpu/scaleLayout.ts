@@ -1,26 +1,28 @@
-// The A scales in the layout the kernels' TMA reads: MN-major, each K-block column a 16-byte aligned run of M floats.
+// The A scales in a layout the kernels' TMA can read: MN-major, each K-block column a 16-byte aligned run of M floats.
 
-import { toMnMajorTmaAligned } from '@dg/quant/device';
 import type { Stream, Tensor } from '@dg/runtime';
+import { getMnMajorTmaAlignedTensor } from '../layout.js';
 
-/** True when `sf` ([mn, sfk] f32) can be read by a TMA box {BLOCK_M, 1} as is. */
-export function isMnMajorTmaAligned(sf: Tensor): boolean {
+/**
+ * True when a TMA box {BLOCK_M, 1} can read `sf` ([mn, sfk] f32) as is: MN-major with any column stride >= mn that
+ * keeps columns 16-byte aligned. Looser than getMnMajorTmaAlignedTensor's exact align(mn, 4), so padded layouts made
+ * elsewhere need no copy.
+ */
+function isTmaReadable(sf: Tensor): boolean {
   const [mn = 0, sfk = 0] = sf.shape;
   const [s0, s1] = sf.strides;
   return (s0 === 1 || mn === 1) && (s1 === undefined || sfk === 1 || (s1 >= mn && s1 % 4 === 0));
 }
 
 /**
- * `sf` itself when it already is MN-major TMA-aligned, else a transposed copy made on the device (asynchronous on
- * `stream`; the copy is a new allocation per call, so pass aligned scales on hot paths).
+ * `sf` itself when TMA can read it, else the MN-major TMA-aligned copy made on the device (asynchronous on `stream`;
+ * a new allocation per call, so pass aligned scales on hot paths).
  */
 export function mnMajorTmaAlignedScales(sf: Tensor<'f32'>, stream: Stream | undefined): Tensor<'f32'> {
-  if (isMnMajorTmaAligned(sf)) return sf;
-  const rowMajor = sf.isContiguous() ? sf : sf.contiguous();
-  return toMnMajorTmaAligned(rowMajor, { stream }) as Tensor<'f32'>;
+  return isTmaReadable(sf) ? sf : getMnMajorTmaAlignedTensor(sf, { stream });
 }
 
-/** Row stride in elements of an MN-major [mn, sfk] scale tensor (what the tensor map's outer stride is). */
+/** Column stride in elements of an MN-major [mn, sfk] scale tensor (the tensor map's outer stride). */
 export function mnMajorColumnStride(sf: Tensor): number {
   const [mn = 0, sfk = 0] = sf.shape;
   return sfk <= 1 ? Math.ceil(mn / 4) * 4 : (sf.strides[1] ?? 0);

@@ -13,7 +13,14 @@ import {
   sm90Fp8Gemm1d2dShapeProblem,
   sm90OutputSwizzleBytes,
 } from '@dg/kernels';
-import { encodeTensorMapTiled, type KernelFunction, type LaunchConfig, launch, ParamBuilder } from '@dg/runtime';
+import {
+  encodeTensorMapTiled,
+  type KernelFunction,
+  type LaunchConfig,
+  launch,
+  ParamBuilder,
+  type Tensor,
+} from '@dg/runtime';
 import { DgArgumentError } from '../errors.js';
 import { printConfigOnce, selectFp8GemmNtConfig } from '../heuristics/index.js';
 import { getPdl } from '../knobs.js';
@@ -30,6 +37,17 @@ interface Plan {
 }
 
 const plans = new LaunchPlanCache<Plan>();
+/** Kernel names per config object: the heuristic returns the same frozen object per shape, so a warm call reuses it. */
+const names = new WeakMap<Sm90Fp8Gemm1d2dConfig, string>();
+
+function kernelNameOf(c: Sm90Fp8Gemm1d2dConfig): string {
+  let name = names.get(c);
+  if (name === undefined) {
+    name = sm90Fp8Gemm1d2dKernelName(c);
+    names.set(c, name);
+  }
+  return name;
+}
 
 function swizzleName(bytes: number): 'none' | '32b' | '64b' | '128b' {
   return bytes === 128 ? '128b' : bytes === 64 ? '64b' : bytes === 32 ? '32b' : 'none';
@@ -58,6 +76,19 @@ function forcedConfig(raw: unknown, shape: Sm90Fp8Gemm1d2dShape, maxSmemBytes: n
   return c;
 }
 
+/** A K-major e4m3 operand [rows, k]: boxes of 128 K-bytes (one 128B swizzle row) by `boxRows`. */
+function kMajorFp8TensorMap(t: Tensor, k: number, rows: number, boxRows: number): Uint8Array {
+  return encodeTensorMapTiled({
+    dataType: 'uint8',
+    globalAddress: t.dataPtr,
+    globalDims: [k, rows],
+    globalStridesBytes: [t.strides[0] ?? k],
+    boxDims: [FP8_GEMM_BLOCK_K, boxRows],
+    swizzle: '128b',
+    l2Promotion: '256b',
+  });
+}
+
 function buildPlan(
   device: number,
   c: Sm90Fp8Gemm1d2dConfig,
@@ -66,29 +97,13 @@ function buildPlan(
   pdl: boolean,
 ): Plan {
   const { m, n, k } = p;
-  const kernel = preparedKernel(sm90Fp8Gemm1d2dKernelName(c), () => renderSm90Fp8Gemm1d2d(c));
+  const kernel = preparedKernel(kernelNameOf(c), () => renderSm90Fp8Gemm1d2d(c));
   const r = kernel.rendered;
   const fn = loadKernel(kernel, device);
   const sfk = Math.ceil(k / FP8_GEMM_BLOCK_K);
   const swizzleD = sm90OutputSwizzleBytes(c.blockN);
-  const tmapA = encodeTensorMapTiled({
-    dataType: 'uint8',
-    globalAddress: p.a.dataPtr,
-    globalDims: [k, m],
-    globalStridesBytes: [p.a.strides[0] ?? k],
-    boxDims: [FP8_GEMM_BLOCK_K, c.blockM],
-    swizzle: '128b',
-    l2Promotion: '256b',
-  });
-  const tmapB = encodeTensorMapTiled({
-    dataType: 'uint8',
-    globalAddress: p.b.dataPtr,
-    globalDims: [k, n],
-    globalStridesBytes: [p.b.strides[0] ?? k],
-    boxDims: [FP8_GEMM_BLOCK_K, c.blockN],
-    swizzle: '128b',
-    l2Promotion: '256b',
-  });
+  const tmapA = kMajorFp8TensorMap(p.a, k, m, c.blockM);
+  const tmapB = kMajorFp8TensorMap(p.b, k, n, c.blockN);
   const tmapD = encodeTensorMapTiled({
     dataType: 'bfloat16',
     globalAddress: p.d.dataPtr,
@@ -115,8 +130,7 @@ function buildPlan(
     .tensorMap(tmapB)
     .tensorMap(tmapD)
     .tensorMap(tmapSfa)
-    .bytes()
-    .slice();
+    .bytes();
   const cfg: LaunchConfig = {
     grid: r.gridFor({ m, n, k }),
     block: r.blockDim,
@@ -139,7 +153,7 @@ export function launchSm90Fp8Gemm1d2d(p: Fp8GemmNtProblem, opts: Fp8GemmNtOption
   printConfigOnce('fp8GemmNt', shape, config);
   const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream);
   const pdl = getPdl();
-  const key = `${device}|${sm90Fp8Gemm1d2dKernelName(config)}|${config.numSms}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${p.sfb.dataPtr}|${p.sfb.strides[0]}|${p.sfb.strides[1]}`;
+  const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${p.sfb.dataPtr}|${p.sfb.strides[0]}|${p.sfb.strides[1]}`;
   let plan = plans.get(key);
   if (plan === undefined) {
     plan = buildPlan(device, config, p, sfa, pdl);
