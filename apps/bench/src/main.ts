@@ -1,6 +1,6 @@
 // dg-bench SUITE [--json FILE] [--md FILE] [suite flags]
 //   quant-cpu     @dg/quant casts on one CPU core beside a typed-array copy   (--m 4096 --k 7168 --runs 10)
-//   launch        host cost of a warm launch from JS beside CUDA-graph replay  (GPU)
+//   launch        host cost of a warm launch from JS beside CUDA-graph replay, and of a warm fp8GemmNt call  (GPU)
 //   jit           cold NVRTC compile, disk hit, in-process hit                 (GPU)
 //   quant-device  @dg/quant/device cast bandwidth beside a D2D copy           (GPU)
 //   gpu           launch + jit + quant-device
@@ -92,7 +92,8 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
   }
   if (wants('launch')) {
     const { benchLaunchOverhead } = await import('./gpu/launchOverhead.js');
-    const rows = benchLaunchOverhead();
+    const { benchGemmHost } = await import('./gpu/gemmHost.js');
+    const rows = [...benchLaunchOverhead(), ...benchGemmHost()];
     sections.push({
       title: 'launch',
       header: ['what', 'median us', 'min us', 'samples'],

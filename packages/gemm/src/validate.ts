@@ -20,6 +20,7 @@ import { DgArgumentError, DgShapeError } from './errors.js';
 import { checkStream, optionsArg } from './options.js';
 import { expectDisjoint, expectSameOrDisjoint } from './overlap.js';
 import type { Bf16GemmNtProblem, Fp8GemmNtAccumulateProblem, Fp8GemmNtProblem, ProblemDevice } from './problem.js';
+import { peekOperand, ValidationMemo } from './validationMemo.js';
 
 /** Scale factors cover 128 elements along K (and 128 rows of B in fp8GemmNt): the granularity of the recipes. */
 const SF_BLOCK = 128;
@@ -81,11 +82,20 @@ function operandSizes(
 
 const FP8_K_WHY = '16-byte rows of e4m3fn';
 
+const fp8GemmNtMemo = new ValidationMemo<Fp8GemmNtProblem>();
+
 /**
  * fp8GemmNt(a, b, d, opts): D (bf16 [M, N]) = A · Bᵀ, A scaled per token (1x128), B per 128x128 block.
  */
 export function validateFp8GemmNt(aArg: unknown, bArg: unknown, dArg: unknown, opts: unknown): Fp8GemmNtProblem {
   const fn = 'fp8GemmNt';
+  const [aData0, aScale0] = peekOperand(aArg);
+  const [bData0, bScale0] = peekOperand(bArg);
+  const seen = fp8GemmNtMemo.lookup(dArg, [aData0, aScale0, bData0, bScale0]);
+  if (seen !== undefined) {
+    checkStream(fn, optionsArg(fn, opts).stream, seen.device);
+    return seen;
+  }
   const a = fp8OperandArg(fn, 'a', aArg);
   const b = fp8OperandArg(fn, 'b', bArg);
   const d = expectDtype(fn, 'd', tensorArg(fn, 'd', dArg), ['bf16']);
@@ -110,7 +120,9 @@ export function validateFp8GemmNt(aArg: unknown, bArg: unknown, dArg: unknown, o
   for (const input of inputs) expectDisjoint(fn, out, input);
 
   checkStream(fn, optionsArg(fn, opts).stream, device);
-  return { kind: 'fp8GemmNt', device, m, n, k, a: a.data, sfa: a.scale, b: b.data, sfb: b.scale, d };
+  const problem: Fp8GemmNtProblem = { kind: 'fp8GemmNt', device, m, n, k, a: a.data, sfa: a.scale, b: b.data, sfb: b.scale, d };
+  fp8GemmNtMemo.remember(d, [a.data, a.scale, b.data, b.scale], problem);
+  return problem;
 }
 
 /**

@@ -216,4 +216,29 @@ describe('fp8GemmNt validation', () => {
     const p = validateFp8GemmNt(x.a, x.b, x.d, undefined);
     expect(p).toMatchObject({ kind: 'fp8GemmNt', device: 0, m: M, n: N, k: K });
   });
+
+  describe('repeat calls with the same tensors (validation memo)', () => {
+    it('returns the remembered problem for the same tensor objects, in fresh operand wrappers', () => {
+      const x = cudaArgs() as { a: { data: Tensor; scale: Tensor }; b: { data: Tensor; scale: Tensor }; d: Tensor };
+      const first = validateFp8GemmNt(x.a, x.b, x.d, undefined);
+      expect(validateFp8GemmNt({ ...x.a }, { ...x.b }, x.d, {})).toBe(first);
+    });
+
+    it('validates again when any tensor differs: a bad one after a good call still throws', () => {
+      const x = cudaArgs() as { a: { data: Tensor; scale: Tensor }; b: { data: Tensor; scale: Tensor }; d: Tensor };
+      validateFp8GemmNt(x.a, x.b, x.d, undefined);
+      const badScale = cudaTensor(6, [M, 3], 'f32');
+      expectGemmError(() => validateFp8GemmNt({ ...x.a, scale: badScale }, x.b, x.d, undefined), DgShapeError, 'a.scale');
+      const overlapping = cudaTensor(1, [M, N], 'bf16');
+      expectGemmError(() => validateFp8GemmNt(x.a, x.b, overlapping, undefined), DgLayoutError, 'd');
+    });
+
+    it('checks the options on every call and rejects a disposed tensor', () => {
+      const x = cpuArgs();
+      call(x);
+      expectGemmError(() => call({ ...x, opts: { stream: 5 } }), DgArgumentError, 'opts.stream');
+      x.b.scale.dispose();
+      expect(() => call(x)).toThrow(/disposed/);
+    });
+  });
 });

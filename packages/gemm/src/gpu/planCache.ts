@@ -15,11 +15,13 @@ export class LaunchPlanCache<Plan> {
     return this.#map.get(key);
   }
 
-  set(key: string, plan: Plan): void {
+  /** Stores `plan` under `key` and returns it. */
+  set(key: string, plan: Plan): Plan {
     if (this.#map.size >= this.#capacity) {
       const oldest = this.#map.keys().next();
       if (oldest.done !== true) this.#map.delete(oldest.value);
     }
     this.#map.set(key, plan);
+    return plan;
   }
 }

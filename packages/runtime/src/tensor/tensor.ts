@@ -57,6 +57,9 @@ export class Tensor<D extends DType = DType> implements Disposable {
   #cell: StorageCell | undefined;
   /** Whether this tensor allocated its storage, and so frees it on dispose (views and wrapped pointers do not). */
   readonly #owns: boolean;
+  readonly #numel: number;
+  /** dataPtr, computed on first use: hot paths (GEMM launches) read it several times per call. */
+  #dataPtr: bigint | undefined;
 
   private constructor(
     cell: StorageCell,
@@ -74,6 +77,7 @@ export class Tensor<D extends DType = DType> implements Disposable {
     this.strides = Object.freeze([...strides]);
     this.offset = offset;
     this.device = device;
+    this.#numel = product(this.shape);
   }
 
   /**
@@ -223,7 +227,7 @@ export class Tensor<D extends DType = DType> implements Disposable {
   }
 
   get numel(): number {
-    return product(this.shape);
+    return this.#numel;
   }
 
   /** Bytes of the elements themselves (numel * element size), not of the storage they sit in. */
@@ -247,7 +251,8 @@ export class Tensor<D extends DType = DType> implements Disposable {
     if (s.kind === 'host') {
       throw new TypeError(`dataPtr: expected a cuda tensor, got a cpu tensor (${this.#describe()})`);
     }
-    return s.ptr + BigInt(this.offset * elementSize(this.dtype));
+    if (this.#dataPtr === undefined) this.#dataPtr = s.ptr + BigInt(this.offset * elementSize(this.dtype));
+    return this.#dataPtr;
   }
 
   isContiguous(): boolean {

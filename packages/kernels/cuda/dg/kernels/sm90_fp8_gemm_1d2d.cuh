@@ -148,14 +148,17 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
   } else {
     // ---------------------------------------------------------------- math warpgroups
     ptx::setmaxnreg_inc<NUM_MATH_WG == 1 ? 248 : 232>();
-    const u32 wg = tid / 128;
+    // Warp-uniform through the shuffle, so everything derived from it (descriptors) lives in uniform registers and
+    // the four WGMMAs of a K block issue back to back instead of behind per-thread 64-bit address arithmetic.
+    const u32 wg = __shfl_sync(0xffffffffu, tid / 128, 0);
     const u32 warp = (tid / 32) % 4;
     const u32 lane = tid % 32;
     const u32 sfb_rows = ceil_div(n, BLOCK_K);
     // Fragment rows of this thread inside a 64-row slab (wgmma m64 accumulator layout): r0 and r0 + 8.
     const u32 frag_row = wg * 64 + warp * 16 + lane / 4;
-    const u64 desc_a0 = ptx::make_smem_desc_sw128(smem_a + wg * 64 * BLOCK_K);
-    const u64 desc_b0 = ptx::make_smem_desc_sw128(smem_b);
+    // Low descriptor words of this warpgroup's first A slab and of B, stage 0 (see dg/ptx/wgmma.cuh).
+    const u32 desc_a0 = ptx::smem_desc_sw128_lo(smem_a + wg * 64 * BLOCK_K);
+    const u32 desc_b0 = ptx::smem_desc_sw128_lo(smem_b);
 
     f32 acc[ACC];
     f32 final_acc[WAVES][ACC];
@@ -194,12 +197,12 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
 #pragma unroll
           for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
           ptx::wgmma_fence();
-          const u32 a_offset = stage * A_STAGE_BYTES + w * SLAB_M * BLOCK_K;
-          const u32 b_offset = stage * B_STAGE_BYTES;
+          const u32 desc_a = desc_a0 + (stage * A_STAGE_BYTES + w * SLAB_M * BLOCK_K) / 16;
+          const u32 desc_b = desc_b0 + stage * B_STAGE_BYTES / 16;
 #pragma unroll
           for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
-            // Descriptor start addresses are in 16-byte units: K advances by 32 bytes inside the swizzled row.
-            ptx::wgmma_e4m3_k32(acc, desc_a0 + ((a_offset + kk * 32) >> 4), desc_b0 + ((b_offset + kk * 32) >> 4),
+            // Descriptor start addresses are in 16-byte units: K advances by 32 bytes (2 units) inside the row.
+            ptx::wgmma_e4m3_k32(acc, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
                                 kk > 0 ? 1u : 0u);
           }
           ptx::wgmma_commit();

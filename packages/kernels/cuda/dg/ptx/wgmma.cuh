@@ -25,14 +25,19 @@ __device__ __forceinline__ void wgmma_wait() {
 // (64 bf16 / 128 e4m3 along K), 8-row core groups 1024 bytes apart (stride byte offset), leading byte offset unused
 // for swizzled K-major layouts, layout type 1 = SWIZZLE_128B in bits 62-63. The tile base must be 1024-byte aligned
 // (base offset field 0); advancing along K inside the 128-byte row is done by adding bytes>>4 to the start address.
-__device__ __forceinline__ u64 make_smem_desc_sw128(u32 smem) {
-  u64 desc = 0;
-  desc |= static_cast<u64>((smem & 0x3ffffu) >> 4);  // bits 0-13: start address >> 4
-  // bits 16-29: leading byte offset >> 4, left 0 (ignored for swizzled K-major layouts)
-  desc |= static_cast<u64>(1024u >> 4) << 32;         // bits 32-45: stride byte offset >> 4
-  desc |= static_cast<u64>(1u) << 62;                 // bits 62-63: 128B swizzle
-  return desc;
+//
+// Only the low word depends on the address (bits 0-13: start address >> 4; bits 16-29: leading byte offset, 0), so
+// kernels keep the low word of a tile's descriptor in a (uniform) register, add offsets>>4 to it with 32-bit adds
+// (a shared address >> 4 fits 14 bits, so no carry leaves the field) and join the constant high word at each wgmma.
+constexpr u32 SMEM_DESC_SW128_HI = (1024u >> 4) | (1u << 30);  // SBO 1024 B (bits 32-45), SWIZZLE_128B (bits 62-63)
+
+__device__ __forceinline__ u32 smem_desc_sw128_lo(u32 smem) { return (smem & 0x3ffffu) >> 4; }
+
+__device__ __forceinline__ u64 smem_desc_sw128(u32 lo) {
+  return (static_cast<u64>(SMEM_DESC_SW128_HI) << 32) | lo;
 }
+
+__device__ __forceinline__ u64 make_smem_desc_sw128(u32 smem) { return smem_desc_sw128(smem_desc_sw128_lo(smem)); }
 
 // Keeps the compiler from moving reads or writes of an accumulator register across a wgmma fence/wait: the tensor
 // core writes the registers asynchronously, which the compiler cannot see. Applied to every accumulator element.
