@@ -120,7 +120,18 @@ export function validateFp8GemmNt(aArg: unknown, bArg: unknown, dArg: unknown, o
   for (const input of inputs) expectDisjoint(fn, out, input);
 
   checkStream(fn, optionsArg(fn, opts).stream, device);
-  const problem: Fp8GemmNtProblem = { kind: 'fp8GemmNt', device, m, n, k, a: a.data, sfa: a.scale, b: b.data, sfb: b.scale, d };
+  const problem: Fp8GemmNtProblem = {
+    kind: 'fp8GemmNt',
+    device,
+    m,
+    n,
+    k,
+    a: a.data,
+    sfa: a.scale,
+    b: b.data,
+    sfb: b.scale,
+    d,
+  };
   fp8GemmNtMemo.remember(d, [a.data, a.scale, b.data, b.scale], problem);
   return problem;
 }

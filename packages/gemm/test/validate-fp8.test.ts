@@ -228,7 +228,11 @@ describe('fp8GemmNt validation', () => {
       const x = cudaArgs() as { a: { data: Tensor; scale: Tensor }; b: { data: Tensor; scale: Tensor }; d: Tensor };
       validateFp8GemmNt(x.a, x.b, x.d, undefined);
       const badScale = cudaTensor(6, [M, 3], 'f32');
-      expectGemmError(() => validateFp8GemmNt({ ...x.a, scale: badScale }, x.b, x.d, undefined), DgShapeError, 'a.scale');
+      expectGemmError(
+        () => validateFp8GemmNt({ ...x.a, scale: badScale }, x.b, x.d, undefined),
+        DgShapeError,
+        'a.scale',
+      );
       const overlapping = cudaTensor(1, [M, N], 'bf16');
       expectGemmError(() => validateFp8GemmNt(x.a, x.b, overlapping, undefined), DgLayoutError, 'd');
     });
