@@ -8,7 +8,8 @@
 //                 (--shapes dense|denseExtra|all, default dense; --quick: 3 shapes; --reference FILE: the
 //                 h100-reference.md to compare with, default the copy in src/gemm/shapes.ts)
 //   gemm-configs  the fp8GemmNt heuristic's candidates timed one by one, beside its cost model  (GPU)
-//                 (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs)
+//                 (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs;
+//                 --with 64x16:16:a,... extra configs BMxBN:STAGES:MC to time beside the candidates)
 // Every figure in docs/PERFORMANCE.md comes from here, printed with the environment it was measured in.
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ const { values, positionals } = parseArgs({
     quick: { type: 'boolean', default: false },
     shape: { type: 'string' },
     top: { type: 'string', default: '12' },
+    with: { type: 'string' },
     reference: { type: 'string' },
     json: { type: 'string' },
     md: { type: 'string' },
@@ -162,7 +164,12 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
       : values.quick
         ? QUICK_SHAPES
         : shapesOf(values.shapes as ShapeSetName);
-    const rows = benchGemmConfigs(shapes, positiveInt('top', values.top), positiveInt('runs', values.runs));
+    const { parseExtraConfig } = await import('./gpu/gemmConfigs.js');
+    const extra = (values.with ?? '')
+      .split(',')
+      .filter((t) => t !== '')
+      .map((t) => parseExtraConfig(t) ?? fail(`--with: bad entry '${t}' (expected BMxBN:STAGES:none|a|b)`));
+    const rows = benchGemmConfigs(shapes, positiveInt('top', values.top), positiveInt('runs', values.runs), extra);
     sections.push({
       title: 'gemm-configs',
       header: ['M', 'N', 'K', 'config', 'picked', 'model cycles', 'µs', 'TFLOPS', 'error'],

@@ -34,8 +34,36 @@ function bf16Randn(rows: number, cols: number, seed: number): Tensor {
   return Tensor.fromArray(bits, [rows, cols], 'bf16', 'cuda:0');
 }
 
-/** Times the `top` candidates by model cost (all when top is 0) of each shape, plus the heuristic's pick. */
-export function benchGemmConfigs(shapes: readonly GemmShape[], top: number, runs: number): GemmConfigRow[] {
+/** Extra configs to time beside the candidates, e.g. to try what the heuristic rules out (`--with 64x16:16:a,...`). */
+export interface ExtraConfig {
+  readonly blockM: 64 | 128 | 256;
+  readonly blockN: number;
+  readonly numStages: number;
+  readonly multicast: 'none' | 'a' | 'b';
+}
+
+/** Parses `BMxBN:STAGES:MC` (MC = none | a | b), e.g. `64x16:16:a`; null when malformed. */
+export function parseExtraConfig(text: string): ExtraConfig | null {
+  const m = /^(64|128|256)x(\d+):(\d+):(none|a|b)$/.exec(text);
+  if (m === null) return null;
+  return {
+    blockM: Number(m[1]) as 64 | 128 | 256,
+    blockN: Number(m[2]),
+    numStages: Number(m[3]),
+    multicast: m[4] as 'none' | 'a' | 'b',
+  };
+}
+
+/**
+ * Times the `top` candidates by model cost (all when top is 0) of each shape, plus the heuristic's pick and the
+ * `extra` configs (those that cannot run a shape report the reason in `error`).
+ */
+export function benchGemmConfigs(
+  shapes: readonly GemmShape[],
+  top: number,
+  runs: number,
+  extra: readonly ExtraConfig[] = [],
+): GemmConfigRow[] {
   const p = getDeviceProperties(0);
   const dev = { numSms: p.smCount, maxSmemBytes: p.maxSharedMemoryPerBlockOptin };
   spinUp();
@@ -49,6 +77,10 @@ export function benchGemmConfigs(shapes: readonly GemmShape[], top: number, runs
     const chosen = top > 0 ? ranked.slice(0, top) : ranked;
     if (!chosen.some((r) => label(r.c) === label(picked))) {
       chosen.push({ c: picked, cycles: estimateFp8GemmNtCost(picked, shape).cycles });
+    }
+    for (const x of extra) {
+      const c: Sm90Fp8Gemm1d2dConfig = { ...x, numSms: dev.numSms };
+      if (!chosen.some((r) => label(r.c) === label(c))) chosen.push({ c, cycles: estimateFp8GemmNtCost(c, shape).cycles });
     }
     using x = bf16Randn(m, k, seedOf(m, n, k, 1));
     using y = bf16Randn(n, k, seedOf(n, k, 2));

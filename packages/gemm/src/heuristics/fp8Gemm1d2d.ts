@@ -188,14 +188,21 @@ function checkShape(shape: unknown): GemmShape {
 }
 
 /**
- * Multicasts worth trying for a tile: 'none' always; 'a' / 'b' only with an even SM count (clusters of 2 must tile
- * the grid), more than one wave (else no reuse to gain), and an even count of N blocks ('a': the pair shares an A
- * tile across two adjacent N blocks) or M blocks ('b'), which the kernel requires.
+ * Below this M no multicast (DeepGEMM JAN26's rule, m >= 512): on the H100 the model's L2 saving does not show up
+ * for skinny problems, the cluster pairing costs more (64 x 32768 x 512: 64x128 145 TFLOPS with multicast A, 156
+ * without; 128 x 32768 x 512: 128x128 263 vs 281; `dg-bench gemm-configs`, commit 18b840c).
  */
-function multicastsFor(mBlocks: number, nBlocks: number, numSms: number, out: Multicast[]): Multicast[] {
+const MULTICAST_MIN_M = 512;
+
+/**
+ * Multicasts worth trying for a tile: 'none' always; 'a' / 'b' only for M >= MULTICAST_MIN_M, with an even SM count
+ * (clusters of 2 must tile the grid), more than one wave (else no reuse to gain), and an even count of N blocks ('a':
+ * the pair shares an A tile across two adjacent N blocks) or M blocks ('b'), which the kernel requires.
+ */
+function multicastsFor(m: number, mBlocks: number, nBlocks: number, numSms: number, out: Multicast[]): Multicast[] {
   out.length = 0;
   out.push('none');
-  if (numSms % 2 !== 0 || mBlocks * nBlocks <= numSms) return out;
+  if (m < MULTICAST_MIN_M || numSms % 2 !== 0 || mBlocks * nBlocks <= numSms) return out;
   if (nBlocks % 2 === 0) out.push('a');
   if (mBlocks % 2 === 0) out.push('b');
   return out;
@@ -213,7 +220,7 @@ export function listFp8GemmNtCandidates(shape: GemmShape, dev: GemmDeviceInfo): 
   const out: Sm90Fp8Gemm1d2dConfig[] = [];
   const mcs: Multicast[] = [];
   for (const t of tileOptions(maxSmemBytes)) {
-    for (const multicast of multicastsFor(Math.ceil(m / t.blockM), Math.ceil(n / t.blockN), numSms, mcs)) {
+    for (const multicast of multicastsFor(m, Math.ceil(m / t.blockM), Math.ceil(n / t.blockN), numSms, mcs)) {
       out.push({ blockM: t.blockM, blockN: t.blockN, numStages: t.numStages, multicast, numSms });
     }
   }
@@ -277,7 +284,7 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dC
     const { blockM: bm, blockN: bn } = tile;
     const terms = tileTerms(bm, bn, m, n, k, numSms);
     const multicasts = SELECT_MULTICAST
-      ? multicastsFor(Math.ceil(m / bm), Math.ceil(n / bn), numSms, mcs)
+      ? multicastsFor(m, Math.ceil(m / bm), Math.ceil(n / bn), numSms, mcs)
       : NO_MULTICAST;
     for (const multicast of multicasts) {
       const cycles = totalCycles(terms, l2Cycles(bm, bn, multicast, k, terms.numBlocks, numSms), multicast);

@@ -32,4 +32,27 @@ __host__ __device__ constexpr bool is_pow2(u32 x) { return x != 0 && (x & (x - 1
 // DeepGEMM's get_tma_aligned_size(mn, sizeof(float)).
 __host__ __device__ constexpr u32 tma_aligned_mn(u32 mn) { return align<u32>(mn, 4u); }
 
+__host__ __device__ constexpr u32 gcd_of(u32 a, u32 b) { return b == 0 ? a : gcd_of(b, a % b); }
+
+// A u32 as a type, so a runtime value from a small set can select a template instantiation (see dispatch_u32).
+template <u32 V>
+struct U32Const {
+  static constexpr u32 value = V;
+};
+
+// Calls f(U32Const<VALUE_OF(j)>{}) for the runtime index j in [0, COUNT) (the last entry also takes any j >= COUNT):
+// one instantiation of f per index, chosen by a chain of comparisons outside f's hot loop.
+template <typename ValueOf, u32 COUNT, u32 J = 0, typename F>
+__device__ __forceinline__ void dispatch_u32(u32 j, F&& f) {
+  if constexpr (J + 1 >= COUNT) {
+    f(U32Const<ValueOf::at(J)>{});
+  } else {
+    if (j == J) {
+      f(U32Const<ValueOf::at(J)>{});
+    } else {
+      dispatch_u32<ValueOf, COUNT, J + 1>(j, f);
+    }
+  }
+}
+
 }  // namespace dg

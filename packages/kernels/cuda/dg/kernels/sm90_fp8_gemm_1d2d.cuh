@@ -44,6 +44,15 @@ __device__ __forceinline__ u32 swizzled_row_chunk(u32 row, u32 chunk) {
   return offset ^ (((offset >> 7) & (SWIZZLE / 16 - 1)) << 4);
 }
 
+// Groups of 8 columns of an N tile that take the first of its two B-scale rows, for the tile's j-th possible start
+// offset inside a 128-wide scale block (offsets are multiples of gcd(BLOCK_N, 128)).
+template <u32 BLOCK_N>
+struct Sm90FormerGroups {
+  __host__ __device__ static constexpr u32 at(u32 j) {
+    return min_of<u32>(BLOCK_N, 128 - j * gcd_of(BLOCK_N, 128)) / 8;
+  }
+};
+
 template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 WAVES, u32 CLUSTER, bool MULTICAST_A,
           u32 RASTER_GROUP, u32 SWIZZLE_D>
 __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, u32 m, u32 n, u32 k,
@@ -58,6 +67,12 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
   static_assert(CLUSTER == 1 || CLUSTER == 2, "clusters of 1 or 2 CTAs");
   static_assert(SWIZZLE_D == 16 || (BLOCK_N * 2) % SWIZZLE_D == 0, "output swizzle must divide a tile row");
   constexpr bool UNIFORM_SCALE_B = BLOCK_K % BLOCK_N == 0;  // an N tile never straddles two B-scale blocks
+  // A straddling tile starts at one of SCALE_PHASES offsets inside its scale block. When there are few, each offset
+  // gets its own copy of the K loop with the split between the two scale rows as a constant (no per-group select in
+  // the promotion); otherwise the split stays a runtime value.
+  constexpr u32 SCALE_PHASES = UNIFORM_SCALE_B ? 1 : BLOCK_K / gcd_of(BLOCK_N, BLOCK_K);
+  constexpr bool STATIC_FORMER = !UNIFORM_SCALE_B && SCALE_PHASES <= 4;
+  constexpr u32 RUNTIME_FORMER = 0xffffffffu;
   constexpr u32 N_GROUPS = BLOCK_N / 8;                      // 8-column accumulator groups per thread
   constexpr u32 ACC = BLOCK_N / 2;                           // accumulator floats per thread per 64-row slab
 
@@ -180,59 +195,70 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
       f32 next_sb0 = ptx::ld_global_nc_f32(sfb0);
       f32 next_sb1 = UNIFORM_SCALE_B ? 0.0f : ptx::ld_global_nc_f32(sfb1);
 
-      for (u32 kb = 0; kb < num_k_blocks; ++kb) {
-        const f32 sb0 = next_sb0;
-        const f32 sb1 = next_sb1;
-        if (kb + 1 < num_k_blocks) {
-          next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
-          if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
-        }
-        ptx::mbarrier_wait(full_bars + stage * 8, phase);
-        const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
-#pragma unroll
-        for (u32 w = 0; w < WAVES; ++w) {
-          // Scales first: every smem read of the stage must precede its release.
-          const f32 sa0 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row) * 4);
-          const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row + 8) * 4);
-#pragma unroll
-          for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
-          ptx::wgmma_fence();
-          const u32 desc_a = desc_a0 + (stage * A_STAGE_BYTES + w * SLAB_M * BLOCK_K) / 16;
-          const u32 desc_b = desc_b0 + stage * B_STAGE_BYTES / 16;
-#pragma unroll
-          for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
-            // Descriptor start addresses are in 16-byte units: K advances by 32 bytes (2 units) inside the row.
-            ptx::wgmma_e4m3_k32(acc, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
-                                kk > 0 ? 1u : 0u);
+      // The K loop of one tile. decltype(former_c)::value: the number of leading 8-column groups on scale row
+      // sfb_row0, or RUNTIME_FORMER to read former_groups.
+      auto k_loop = [&](auto former_c) {
+        constexpr u32 FORMER_C = decltype(former_c)::value;
+        const u32 former_count = FORMER_C == RUNTIME_FORMER ? former_groups : FORMER_C;
+        for (u32 kb = 0; kb < num_k_blocks; ++kb) {
+          const f32 sb0 = next_sb0;
+          const f32 sb1 = next_sb1;
+          if (kb + 1 < num_k_blocks) {
+            next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
+            if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
           }
-          ptx::wgmma_commit();
-          ptx::wgmma_wait<0>();
+          ptx::mbarrier_wait(full_bars + stage * 8, phase);
+          const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
 #pragma unroll
-          for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
-          const f32 s00 = sa0 * sb0, s10 = sa1 * sb0;
-          const f32 s01 = sa0 * sb1, s11 = sa1 * sb1;
-          if (w == WAVES - 1) {
-            // Release the stage before promoting, so TMA refills it while the CUDA cores work.
-            __syncwarp();
-            if constexpr (CLUSTER == 1) {
-              if (lane == 0) ptx::mbarrier_arrive(empty_bars + stage * 8);
-            } else {
-              if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + stage * 8, lane);
+          for (u32 w = 0; w < WAVES; ++w) {
+            // Scales first: every smem read of the stage must precede its release.
+            const f32 sa0 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row) * 4);
+            const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row + 8) * 4);
+#pragma unroll
+            for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+            ptx::wgmma_fence();
+            const u32 desc_a = desc_a0 + (stage * A_STAGE_BYTES + w * SLAB_M * BLOCK_K) / 16;
+            const u32 desc_b = desc_b0 + stage * B_STAGE_BYTES / 16;
+#pragma unroll
+            for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
+              // Descriptor start addresses are in 16-byte units: K advances by 32 bytes (2 units) inside the row.
+              ptx::wgmma_e4m3_k32(acc, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
+                                  kk > 0 ? 1u : 0u);
+            }
+            ptx::wgmma_commit();
+            ptx::wgmma_wait<0>();
+#pragma unroll
+            for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+            const f32 s00 = sa0 * sb0, s10 = sa1 * sb0;
+            const f32 s01 = sa0 * sb1, s11 = sa1 * sb1;
+            if (w == WAVES - 1) {
+              // Release the stage before promoting, so TMA refills it while the CUDA cores work.
+              __syncwarp();
+              if constexpr (CLUSTER == 1) {
+                if (lane == 0) ptx::mbarrier_arrive(empty_bars + stage * 8);
+              } else {
+                if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + stage * 8, lane);
+              }
+            }
+#pragma unroll
+            for (u32 i = 0; i < N_GROUPS; ++i) {
+              const bool former = UNIFORM_SCALE_B || i < former_count;
+              const f32 scale_r0 = former ? s00 : s01;
+              const f32 scale_r1 = former ? s10 : s11;
+              final_acc[w][4 * i + 0] += scale_r0 * acc[4 * i + 0];
+              final_acc[w][4 * i + 1] += scale_r0 * acc[4 * i + 1];
+              final_acc[w][4 * i + 2] += scale_r1 * acc[4 * i + 2];
+              final_acc[w][4 * i + 3] += scale_r1 * acc[4 * i + 3];
             }
           }
-#pragma unroll
-          for (u32 i = 0; i < N_GROUPS; ++i) {
-            const bool former = UNIFORM_SCALE_B || i < former_groups;
-            const f32 scale_r0 = former ? s00 : s01;
-            const f32 scale_r1 = former ? s10 : s11;
-            final_acc[w][4 * i + 0] += scale_r0 * acc[4 * i + 0];
-            final_acc[w][4 * i + 1] += scale_r0 * acc[4 * i + 1];
-            final_acc[w][4 * i + 2] += scale_r1 * acc[4 * i + 2];
-            final_acc[w][4 * i + 3] += scale_r1 * acc[4 * i + 3];
-          }
+          stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
+          phase ^= stage == 0 ? 1u : 0u;
         }
-        stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
-        phase ^= stage == 0 ? 1u : 0u;
+      };
+      if constexpr (STATIC_FORMER) {
+        dispatch_u32<Sm90FormerGroups<BLOCK_N>, SCALE_PHASES>((n0 % BLOCK_K) / gcd_of(BLOCK_N, BLOCK_K), k_loop);
+      } else {
+        k_loop(U32Const<RUNTIME_FORMER>{});
       }
 
       // ------------------------------------------------------------ epilogue
