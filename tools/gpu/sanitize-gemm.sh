@@ -17,5 +17,6 @@ run_tool() {  # tool, test-name pattern
   echo "== $1 (rc $rc): $(grep -E 'ERROR SUMMARY|Tests ' "$out/sanitize-$1.log" | tr '\n' ' ')"
 }
 run_tool memcheck "${TESTS:-forced configs|row-major A scales}"
-run_tool synccheck "${RACE_TESTS:-128 x 112, multicast none|256 x 128, multicast b|64 x 24, multicast none|128 x 160, multicast a}"
-run_tool racecheck "${RACE_TESTS:-128 x 112, multicast none|256 x 128, multicast b|64 x 24, multicast none|128 x 160, multicast a}"
+race=${RACE_TESTS:-"128 x 112, multicast .none.|256 x 128, multicast .b.|64 x 24, multicast .none.|128 x 160, multicast .a."}
+run_tool synccheck "$race"
+run_tool racecheck "$race"

@@ -166,6 +166,7 @@ using PFN_cuModuleGetFunction = CUresult (*)(CUfunction* fn, CUmodule module, co
 using PFN_cuFuncGetAttribute = CUresult (*)(int* value, CUfunction_attribute attr, CUfunction fn);
 using PFN_cuFuncSetAttribute = CUresult (*)(CUfunction fn, CUfunction_attribute attr, int value);
 using PFN_cuFuncGetParamInfo = CUresult (*)(CUfunction fn, size_t index, size_t* offset, size_t* size);
+using PFN_cuFuncGetParamCount = CUresult (*)(CUfunction fn, size_t* count);
 using PFN_cuLaunchKernelEx = CUresult (*)(const CUlaunchConfig* config, CUfunction fn, void** params, void** extra);
 using PFN_cuTensorMapEncodeTiled = CUresult (*)(CUtensorMap* map, CUtensorMapDataType dataType, cuuint32_t rank,
                                                 void* address, const cuuint64_t* dims, const cuuint64_t* stridesBytes,

@@ -79,8 +79,10 @@ DriverState loadDriver() {
                "; update the NVIDIA driver";
     return s;
   }
-  // Optional: when missing (driver < 12.4) launches fall back to the `extra` parameter buffer.
+  // Optional: when missing (driver < 12.4) launches fall back to the `extra` parameter buffer; without
+  // cuFuncGetParamCount (driver < 13.0) the parameter count is probed.
   resolve("cuFuncGetParamInfo", 12040, reinterpret_cast<void**>(&cu.cuFuncGetParamInfo));
+  resolve("cuFuncGetParamCount", 13000, reinterpret_cast<void**>(&cu.cuFuncGetParamCount));
   missing.clear();
   CUresult r = cu.cuInit(0);
   if (r != CUDA_SUCCESS) {

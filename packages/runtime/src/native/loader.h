@@ -70,6 +70,7 @@ struct Driver {
 #undef DG_DECLARE_MEMBER
   // Optional (CUDA 12.4+): the device-side parameter layout of a kernel, used to launch through kernelParams.
   PFN_cuFuncGetParamInfo cuFuncGetParamInfo = nullptr;
+  PFN_cuFuncGetParamCount cuFuncGetParamCount = nullptr;  // CUDA 13.0 drivers and newer; optional
 };
 
 #define DG_NVRTC_SYMBOLS(X) \

@@ -71,14 +71,17 @@ Napi::Value ModuleGetFunction(const Napi::CallbackInfo& info) {
   // the constant bank (they start at an offset that is a multiple of 16 only), so a CUtensorMap lands at device offset
   // 48, not 0. Passing the blob through `extra` would copy it verbatim and misplace every 64-byte aligned parameter
   // (TMA then faults with CUDA_ERROR_ILLEGAL_INSTRUCTION); kernelParams pointing into the blob let the driver place
-  // each parameter itself. The sizes come from cuFuncGetParamInfo, read once here; the query stops at the first index
-  // the driver rejects (one past the last parameter).
+  // each parameter itself. The sizes come from cuFuncGetParamInfo, read once here. The count comes from
+  // cuFuncGetParamCount where the driver has it; older drivers are probed until the first index they reject (one past
+  // the last parameter), which tools such as compute-sanitizer report as an API error.
   if (cu.cuFuncGetParamInfo != nullptr) {
     std::vector<uint32_t> offsets;
     size_t deviceOffset = 0;
     size_t size = 0;
     uint32_t end = 0;
-    while (offsets.size() < kMaxLaunchParams &&
+    size_t count = kMaxLaunchParams;
+    if (cu.cuFuncGetParamCount != nullptr && cu.cuFuncGetParamCount(f, &count) != CUDA_SUCCESS) count = kMaxLaunchParams;
+    while (offsets.size() < kMaxLaunchParams && offsets.size() < count &&
            cu.cuFuncGetParamInfo(f, offsets.size(), &deviceOffset, &size) == CUDA_SUCCESS) {
       uint32_t align = blobAlignment(size);
       uint32_t at = (end + align - 1) / align * align;
