@@ -56,6 +56,7 @@ export {
   sm90Bf16GemmShapeProblem,
   sm90Bf16GemmSmemBytes,
   sm90Bf16GemmStageBytes,
+  sm90Bf16GemmStreamedOperand,
   sm90Bf16GemmWarpgroups,
 } from './sm90Bf16Gemm.js';
 export {

@@ -24,6 +24,11 @@ export interface Sm90Bf16GemmTile {
   readonly multicast: 'none' | 'a' | 'b';
   /** Most CTAs launched (the persistent grid); even when multicasting. */
   readonly numSms: number;
+  /**
+   * L2 cache policies on the operand loads (default true): an operand that only one block row/column of tiles reads
+   * is loaded EVICT_FIRST, the other EVICT_LAST (see sm90Bf16GemmStreamedOperand). A launch parameter, not compiled in.
+   */
+  readonly l2Hints?: boolean;
 }
 
 /** What the problem fixes: operand majors, the output dtype, and whether C is added. */
@@ -58,13 +63,17 @@ export const SM90_BF16_GEMM_OUTPUTS = ['bf16', 'f32'] as const;
 const MAX_STAGES = 16;
 const TMA_THREADS = 128;
 
-/** Parameters of every entry of the family, in order. `c`/`ldc` are read only with bf16 output and accumulate. */
+/**
+ * Parameters of every entry of the family, in order. `c`/`ldc` are read only with bf16 output and accumulate.
+ * `streamed`: the L2 policy of the operand loads, see sm90Bf16GemmStreamedOperand.
+ */
 export const SM90_BF16_GEMM_PARAMS: readonly KernelParam[] = [
   { name: 'c', type: 'ptr' },
   { name: 'ldc', type: 'u32' },
   { name: 'm', type: 'u32' },
   { name: 'n', type: 'u32' },
   { name: 'k', type: 'u32' },
+  { name: 'streamed', type: 'u32' },
   { name: 'tmapA', type: 'tensorMap' },
   { name: 'tmapB', type: 'tensorMap' },
   { name: 'tmapD', type: 'tensorMap' },
@@ -148,7 +157,22 @@ export function checkSm90Bf16GemmTile(tile: unknown, what = 'sm90Bf16Gemm config
   if (multicast !== 'none' && numSms % 2 !== 0) {
     throw new RangeError(`${what}.numSms: expected an even number with multicast "${multicast}", got ${numSms}`);
   }
-  return { blockM: blockM as 64 | 128 | 256, blockN, numStages, multicast, numSms };
+  const out = { blockM: blockM as 64 | 128 | 256, blockN, numStages, multicast, numSms };
+  if (tile.l2Hints === undefined) return out;
+  return { ...out, l2Hints: checkBoolean(`${what}.l2Hints`, tile.l2Hints) };
+}
+
+/**
+ * The `streamed` launch parameter: 2 when B is read once (a single block of M rows, so every B tile is loaded by one
+ * CTA), 1 when A is (a single block of N columns), 0 otherwise or when `l2Hints` is false. The streamed operand loads
+ * EVICT_FIRST: it then leaves in L2 what other CTAs re-read, and the dirty lines of earlier kernels, which would
+ * otherwise be written back to make room for data that is never read again.
+ */
+export function sm90Bf16GemmStreamedOperand(c: Sm90Bf16GemmTile, shape: Sm90Bf16GemmShape): 0 | 1 | 2 {
+  if (c.l2Hints === false) return 0;
+  if (ceilDiv(shape.m, c.blockM) === 1) return 2;
+  if (ceilDiv(shape.n, c.blockN) === 1) return 1;
+  return 0;
 }
 
 /** Validates the layout part of a config. */
@@ -223,10 +247,10 @@ export function renderSm90Bf16Gemm(config: Sm90Bf16GemmConfig): RenderedKernel<S
     '#include <dg/kernels/sm90_bf16_gemm.cuh>',
     '',
     `extern "C" __global__ void __launch_bounds__(${threads}, 1)`,
-    `${name}(const dg::bf16* __restrict__ c, dg::u32 ldc, dg::u32 m, dg::u32 n, dg::u32 k,`,
+    `${name}(const dg::bf16* __restrict__ c, dg::u32 ldc, dg::u32 m, dg::u32 n, dg::u32 k, dg::u32 streamed,`,
     '    const __grid_constant__ dg::CUtensorMap tmap_a, const __grid_constant__ dg::CUtensorMap tmap_b,',
     '    const __grid_constant__ dg::CUtensorMap tmap_d) {',
-    `  dg::sm90_bf16_gemm<${template}>(c, ldc, m, n, k, tmap_a, tmap_b, tmap_d);`,
+    `  dg::sm90_bf16_gemm<${template}>(c, ldc, m, n, k, streamed, tmap_a, tmap_b, tmap_d);`,
     '}',
     '',
   ].join('\n');

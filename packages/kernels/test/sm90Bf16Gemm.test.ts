@@ -13,6 +13,7 @@ import {
   sm90Bf16GemmOutputSwizzleBytes,
   sm90Bf16GemmShapeProblem,
   sm90Bf16GemmSmemBytes,
+  sm90Bf16GemmStreamedOperand,
 } from '../src/index.js';
 
 const base: Sm90Bf16GemmConfig = {
@@ -94,6 +95,15 @@ describe('sm90Bf16Gemm config', () => {
       32, 16, 64, 128, 32, 128, 16,
     ]);
     expect([16, 24, 32, 64, 200].map((n) => sm90Bf16GemmOutputSwizzleBytes(n, 'f32'))).toEqual([64, 32, 128, 128, 32]);
+  });
+
+  it('keeps l2Hints when given, and streams the operand that a single block row/column of tiles reads', () => {
+    expect(checkSm90Bf16GemmTile({ ...base, l2Hints: false })).toMatchObject({ l2Hints: false });
+    expect(() => checkSm90Bf16GemmTile({ ...base, l2Hints: 'yes' })).toThrow(/l2Hints: expected a boolean/);
+    expect(sm90Bf16GemmStreamedOperand(base, { m: 128, n: 7168, k: 64 })).toBe(2);
+    expect(sm90Bf16GemmStreamedOperand(base, { m: 129, n: 256, k: 64 })).toBe(1);
+    expect(sm90Bf16GemmStreamedOperand(base, { m: 129, n: 257, k: 64 })).toBe(0);
+    expect(sm90Bf16GemmStreamedOperand({ ...base, l2Hints: false }, { m: 64, n: 7168, k: 64 })).toBe(0);
   });
 
   it('pairs multicast CTAs only where the block count along the shared dimension is even', () => {

@@ -60,7 +60,7 @@ function randn(rows: number, cols: number, seed: number): Tensor {
 const PLAIN: Sm90Bf16GemmLayout = { aMajor: 'k', bMajor: 'k', output: 'bf16', accumulate: false };
 
 export const configLabel = (c: Sm90Bf16GemmConfig): string =>
-  `${c.blockM}x${c.blockN} s${c.numStages} mc=${c.multicast}`;
+  `${c.blockM}x${c.blockN} s${c.numStages} mc=${c.multicast}${c.l2Hints === false ? ' no-l2-hints' : ''}`;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -116,6 +116,8 @@ function sweepShape(s: GemmShape, a: Tensor, b: Tensor, d: Tensor, top: number, 
   if (!chosen.some((r) => configLabel(r.c) === configLabel(picked))) {
     chosen.push({ c: picked, cycles: estimateBf16GemmNtCost(picked, s).cycles });
   }
+  // The pick without the L2 cache policies, to see what they buy.
+  chosen.push({ c: { ...picked, l2Hints: false }, cycles: estimateBf16GemmNtCost(picked, s).cycles });
   return chosen.map(({ c, cycles }) => {
     progress(`gemm-bf16 sweep ${s.m}x${s.n}x${s.k} ${configLabel(c)}`);
     const m = measure(() => bf16GemmNt(a, b, d, { config: c }), runs);

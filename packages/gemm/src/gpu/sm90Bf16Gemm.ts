@@ -13,6 +13,7 @@ import {
   sm90Bf16GemmMaxStages,
   sm90Bf16GemmOutputSwizzleBytes,
   sm90Bf16GemmShapeProblem,
+  sm90Bf16GemmStreamedOperand,
 } from '@dg/kernels';
 import {
   encodeTensorMapTiled,
@@ -118,7 +119,7 @@ function operandTensorMap(t: Tensor, major: 'k' | 'mn', k: number, rows: number,
   });
 }
 
-function buildPlan(device: number, c: Sm90Bf16GemmConfig, p: Bf16GemmNtProblem, pdl: boolean): Plan {
+function buildPlan(device: number, c: Sm90Bf16GemmConfig, p: Bf16GemmNtProblem, streamed: number, pdl: boolean): Plan {
   const { m, n, k } = p;
   const kernel = preparedKernel(kernelNameOf(c), () => renderSm90Bf16Gemm(c));
   const r = kernel.rendered;
@@ -132,7 +133,8 @@ function buildPlan(device: number, c: Sm90Bf16GemmConfig, p: Bf16GemmNtProblem, 
     globalAddress: p.d.dataPtr,
     globalDims: [n, m],
     globalStridesBytes: [(p.d.strides[0] ?? n) * outBytes],
-    boxDims: [swizzleD / outBytes, c.blockM],
+    // Each math warpgroup stores its own 64-row slabs.
+    boxDims: [swizzleD / outBytes, 64],
     swizzle: swizzleName(swizzleD),
   });
   // Only bf16 output reads C in the kernel; f32 output reduce-adds onto D, which already holds C.
@@ -143,6 +145,7 @@ function buildPlan(device: number, c: Sm90Bf16GemmConfig, p: Bf16GemmNtProblem, 
     .u32(m)
     .u32(n)
     .u32(k)
+    .u32(streamed)
     .tensorMap(tmapA)
     .tensorMap(tmapB)
     .tensorMap(tmapD)
@@ -171,11 +174,12 @@ export function launchSm90Bf16Gemm(p: Bf16GemmNtProblem, opts: Bf16GemmNtOptions
   // f32 output with C: the kernel adds onto D in place, so D must hold C first.
   if (p.c !== null && layout.output === 'f32' && !isSameView(p.c, p.d)) copyInto(p.d, p.c, opts.stream);
   const pdl = getPdl();
+  const streamed = sm90Bf16GemmStreamedOperand(config, shape);
   const cPart = p.c === null ? '' : `${p.c.dataPtr}|${p.c.strides[0]}`;
-  const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.a.strides[1]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.b.strides[1]}|${p.d.dataPtr}|${p.d.strides[0]}|${cPart}`;
+  const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${streamed}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.a.strides[1]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.b.strides[1]}|${p.d.dataPtr}|${p.d.strides[0]}|${cPart}`;
   let plan = plans.get(key);
   if (plan === undefined) {
-    plan = buildPlan(device, config, p, pdl);
+    plan = buildPlan(device, config, p, streamed, pdl);
     plans.set(key, plan);
   }
   (plan.cfg as { stream?: LaunchConfig['stream'] }).stream = opts.stream;

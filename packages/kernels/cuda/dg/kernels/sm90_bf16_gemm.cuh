@@ -16,9 +16,10 @@
 //   WGMMAs are issued without waiting for the previous stage's; after committing stage s the consumers wait until
 //   only that group is in flight (wgmma.wait_group 1) and release stage s-1. The tensor core never idles between
 //   stages; the first WGMMA of a tile overwrites the accumulators (scale_d = 0) instead of zeroing registers.
-// Epilogue: accumulators -> smem staging tile (bf16 pairs through stmatrix, or f32 pairs through st.shared.v2, both
-//   into the swizzled layout of the TMA store box) -> TMA stores, one per SWIZZLE_D-byte column atom. The stores
-//   drain while the next tile's main loop runs; they are waited for (read side) at the next epilogue.
+// Epilogue, per math warpgroup (own named barrier, own rows): accumulators -> smem staging tile (bf16 pairs through
+//   stmatrix, or f32 pairs through st.shared.v2, both into the swizzled layout of the TMA store box) -> TMA stores,
+//   one box of 64 rows per SWIZZLE_D-byte column atom. The stores drain while the next tile's main loop runs; they
+//   are waited for (read side) at the warpgroup's next epilogue.
 // C (WITH_C): f32 output: the host makes D hold C first (a copy when C is another tensor), and the epilogue issues
 //   TMA reduce-adds instead of stores, so D = C + acc with one FP32 rounding, done in L2. bf16 output: each math
 //   thread loads the bf16 C values of its own accumulator fragment from global memory and adds them in FP32 before
@@ -26,6 +27,8 @@
 //   the thread that computes it before the tile's store is issued.
 // Multicast (CLUSTER 2): CTA rank 0 loads the shared operand (A if MULTICAST_A, else B) into both CTAs' smem; each
 //   CTA loads its own other operand. Consumers release a stage in both CTAs.
+// L2 policy (`streamed`, chosen by the host): an operand read once (the other has a single block) streams through
+//   L2 with EVICT_FIRST and the re-read one gets EVICT_LAST; otherwise both load with the normal policy.
 // PDL: everything before griddep_wait() (barrier init, descriptor prefetch) overlaps the previous kernel.
 #pragma once
 
@@ -53,24 +56,24 @@ __device__ __forceinline__ u32 bf16_gemm_swizzled(u32 row, u32 byte) {
 }
 
 // A (or B) tile load of one stage: one box {64 K, rows} for K-major, rows/64 boxes {64 MN, 64 K} for MN-major.
-// `mask` != 0 multicasts to the CTAs of the mask.
+// `mask` != 0 multicasts to the CTAs of the mask; `policy` is the L2 cache policy (ptx::L2_EVICT_*).
 template <bool MN_MAJOR, u32 ROWS>
 __device__ __forceinline__ void bf16_gemm_load_tile(u32 dst, const CUtensorMap* tmap, u32 bar, i32 k0, i32 row0,
-                                                    u16 mask) {
+                                                    u16 mask, u64 policy) {
   if constexpr (!MN_MAJOR) {
     if (mask == 0) {
-      ptx::tma_load_2d(dst, tmap, bar, k0, row0);
+      ptx::tma_load_2d_hint(dst, tmap, bar, k0, row0, policy);
     } else {
-      ptx::tma_load_2d_multicast(dst, tmap, bar, k0, row0, mask);
+      ptx::tma_load_2d_multicast_hint(dst, tmap, bar, k0, row0, mask, policy);
     }
   } else {
 #pragma unroll
     for (u32 j = 0; j < ROWS / 64; ++j) {
       const i32 r = row0 + static_cast<i32>(j * 64);
       if (mask == 0) {
-        ptx::tma_load_2d(dst + j * 64 * 128, tmap, bar, r, k0);
+        ptx::tma_load_2d_hint(dst + j * 64 * 128, tmap, bar, r, k0, policy);
       } else {
-        ptx::tma_load_2d_multicast(dst + j * 64 * 128, tmap, bar, r, k0, mask);
+        ptx::tma_load_2d_multicast_hint(dst + j * 64 * 128, tmap, bar, r, k0, mask, policy);
       }
     }
   }
@@ -79,7 +82,7 @@ __device__ __forceinline__ void bf16_gemm_load_tile(u32 dst, const CUtensorMap* 
 template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 WAVES, u32 CLUSTER, bool MULTICAST_A,
           u32 RASTER_GROUP, bool A_MN_MAJOR, bool B_MN_MAJOR, bool OUT_F32, bool WITH_C, u32 SWIZZLE_D>
 __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 ldc, u32 m, u32 n, u32 k,
-                                               const CUtensorMap& tmap_a, const CUtensorMap& tmap_b,
+                                               u32 streamed, const CUtensorMap& tmap_a, const CUtensorMap& tmap_b,
                                                const CUtensorMap& tmap_d) {
   constexpr u32 BLOCK_K = 64;
   constexpr u32 MATH_THREADS = NUM_MATH_WG * 128;
@@ -152,6 +155,10 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
       const bool load_shared = rank == 0;
       const u16 mask_a = CLUSTER > 1 && MULTICAST_A ? 0x3 : 0;
       const u16 mask_b = CLUSTER > 1 && !MULTICAST_A ? 0x3 : 0;
+      // `streamed` (1 = A, 2 = B, 0 = neither) names an operand that only one tile row/column reads, i.e. once: it
+      // is loaded EVICT_FIRST so it does not displace the other, re-read operand (then loaded EVICT_LAST).
+      const u64 policy_a = streamed == 1 ? ptx::L2_EVICT_FIRST : streamed == 2 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
+      const u64 policy_b = streamed == 2 ? ptx::L2_EVICT_FIRST : streamed == 1 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
@@ -165,11 +172,11 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
           const i32 col_k = static_cast<i32>(kb * BLOCK_K);
           if (mask_a == 0 || load_shared) {
             bf16_gemm_load_tile<A_MN_MAJOR, BLOCK_M>(smem_a + stage * A_STAGE_BYTES, &tmap_a, full, col_k, row_a,
-                                                     mask_a);
+                                                     mask_a, policy_a);
           }
           if (mask_b == 0 || load_shared) {
             bf16_gemm_load_tile<B_MN_MAJOR, B_ROWS>(smem_b + stage * B_STAGE_BYTES, &tmap_b, full, col_k, row_b,
-                                                    mask_b);
+                                                    mask_b, policy_b);
           }
           stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
           phase ^= stage == 0 ? 1u : 0u;
@@ -271,9 +278,12 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
           }
         }
       }
-      // The previous tile's TMA stores must have finished reading smem_d before it is overwritten.
-      if (tid == 0) ptx::bulk_wait_group_read<0>();
-      ptx::named_barrier_sync(1, MATH_THREADS);
+      // Each warpgroup stages and stores its own rows (its 64-row slab of every wave) under its own named barrier,
+      // so the two warpgroups never wait for each other. Its previous tile's TMA stores, issued by its first thread,
+      // must have finished reading those rows of smem_d before they are overwritten.
+      const bool wg_leader = tid % 128 == 0;
+      if (wg_leader) ptx::bulk_wait_group_read<0>();
+      ptx::named_barrier_sync(1 + wg, 128);
       constexpr u32 ATOM_COLS = SWIZZLE_D / OUT_BYTES;  // output columns per TMA store box
 #pragma unroll
       for (u32 w = 0; w < WAVES; ++w) {
@@ -311,25 +321,31 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
           }
         }
       }
-      // Generic-proxy smem writes -> visible to the TMA engine, then one thread stores (or reduce-adds) every atom.
+      // Generic-proxy smem writes -> visible to the TMA engine, then the warpgroup's first thread stores (or
+      // reduce-adds) its rows: one box of {ATOM_COLS, 64 rows} per column atom and wave. A slab of 64 rows of an atom
+      // starts 64 * SWIZZLE_D bytes (a multiple of 1024) into it, so the swizzle phase of the box matches.
       ptx::fence_proxy_async_smem();
-      ptx::named_barrier_sync(1, MATH_THREADS);
-      if (tid == 0) {
+      ptx::named_barrier_sync(1 + wg, 128);
+      if (wg_leader) {
 #pragma unroll
-        for (u32 atom = 0; atom < BLOCK_N / ATOM_COLS; ++atom) {
-          const u32 src = smem_d + atom * BLOCK_M * SWIZZLE_D;
-          const i32 col = static_cast<i32>(n0 + atom * ATOM_COLS);
-          if constexpr (OUT_F32 && WITH_C) {
-            ptx::tma_reduce_add_2d(&tmap_d, src, col, static_cast<i32>(m0));
-          } else {
-            ptx::tma_store_2d(&tmap_d, src, col, static_cast<i32>(m0));
+        for (u32 w = 0; w < WAVES; ++w) {
+          const u32 row = w * SLAB_M + wg * 64;
+#pragma unroll
+          for (u32 atom = 0; atom < BLOCK_N / ATOM_COLS; ++atom) {
+            const u32 src = smem_d + atom * BLOCK_M * SWIZZLE_D + row * SWIZZLE_D;
+            const i32 col = static_cast<i32>(n0 + atom * ATOM_COLS);
+            if constexpr (OUT_F32 && WITH_C) {
+              ptx::tma_reduce_add_2d(&tmap_d, src, col, static_cast<i32>(m0 + row));
+            } else {
+              ptx::tma_store_2d(&tmap_d, src, col, static_cast<i32>(m0 + row));
+            }
           }
         }
         ptx::bulk_commit_group();
       }
     }
     // Outstanding stores read smem that disappears with the CTA: drain them before exit.
-    if (tid == 0) ptx::bulk_wait_group<0>();
+    if (tid % 128 == 0) ptx::bulk_wait_group<0>();
   }
 
   // Neither CTA of a cluster may exit while its peer can still arrive on its barriers or multicast into it.
