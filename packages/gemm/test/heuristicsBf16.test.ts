@@ -105,9 +105,25 @@ describe('selectBf16GemmNtConfig', () => {
 
   it('makes the expected picks on the dense shapes (cost model, 132 SMs)', () => {
     expect(pickOf({ m: 64, n: 2112, k: 7168 })).toBe('64x16 s16 none');
-    expect(pickOf({ m: 128, n: 24576, k: 1536 })).toBe('128x192 s4 none');
+    expect(pickOf({ m: 64, n: 32768, k: 512 })).toBe('64x128 s8 none');
+    expect(pickOf({ m: 128, n: 24576, k: 1536 })).toBe('128x96 s7 none');
+    expect(pickOf({ m: 4096, n: 2112, k: 7168 })).toBe('128x176 s4 b');
+    expect(pickOf({ m: 4096, n: 24576, k: 1536 })).toBe('128x256 s3 b');
     expect(pickOf({ m: 4096, n: 4096, k: 7168 })).toBe('128x256 s3 b');
     expect(pickOf({ m: 4096, n: 7168, k: 16384 })).toBe('128x256 s3 b');
+  });
+
+  it('keeps small M (<= 128 rows) to block N <= 128 without multicast, and large M off block N 224 / 240', () => {
+    for (const shape of shapes) {
+      for (const c of listBf16GemmNtCandidates(shape, plain, H100_SXM_DEVICE)) {
+        if (shape.m <= 128) {
+          expect(c.blockN).toBeLessThanOrEqual(128);
+          expect(c.multicast).toBe('none');
+        } else {
+          expect([224, 240]).not.toContain(c.blockN);
+        }
+      }
+    }
   });
 });
 

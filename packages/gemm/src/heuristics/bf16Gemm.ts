@@ -193,12 +193,36 @@ export function estimateBf16GemmNtCost(config: Sm90Bf16GemmConfig, shape: GemmSh
 }
 
 /**
- * Multicasts worth trying for a tile: 'none' always; 'a' / 'b' only with an even SM count, more than one wave, and an
- * even count of N blocks ('a') or M blocks ('b'), which the kernel requires.
+ * Small M (at most 128 rows): the problem streams B once and its output is tiny, so what decides the time is how well
+ * each SM keeps loads in flight and how much of the last tiles' epilogue is left exposed. Measured on an H100 (all 12
+ * dense shapes with M = 64 / 128, commit 3a376f4, `dg-bench gemm-bf16 --sweep 8`): block N above 128 ran 5-6.5%
+ * slower than the block N <= 128 configs the cost model ranks behind them (e.g. 64 x 32768 x 512: 64x256 21.3 µs,
+ * 64x128 20.0 µs; 128 x 32768 x 512: 128x256 23.7 µs, 128x128 22.3 µs; 64 x 24576 x 1536: 64x192 37.0 µs, 64x96
+ * 35.2 µs), and multicast was never faster and often far slower (128 x 7168 x 16384: 64x64 with multicast A 135 µs,
+ * without 95 µs). The L1/L2 model does not see either effect, so for such M these candidates are left out.
  */
-function multicastsFor(mBlocks: number, nBlocks: number, numSms: number): Multicast[] {
+const SMALL_M = 128;
+const SMALL_M_MAX_BLOCK_N = 128;
+
+/**
+ * Block N 224 and 240 (3 stages at block M 128) ran 5-15% below block N 256 on every M = 4096 shape both sweeps
+ * measured (commits eb0e034 and 3a376f4, H100; e.g. 4096 x 4096 x 7168: 639-642 TFLOPS against 749-764), although the
+ * model ranks them close; the cause is not identified (no spills, no serialized WGMMA in ptxas' report). Left out.
+ */
+const SLOW_BLOCK_NS: readonly number[] = [224, 240];
+
+/** Whether a block N is considered for a problem of `m` rows (see SMALL_M and SLOW_BLOCK_NS). */
+function blockNConsidered(bn: number, m: number): boolean {
+  return m <= SMALL_M ? bn <= SMALL_M_MAX_BLOCK_N : !SLOW_BLOCK_NS.includes(bn);
+}
+
+/**
+ * Multicasts worth trying for a tile: 'none' always; 'a' / 'b' only with an even SM count, more than one wave, an
+ * even count of N blocks ('a') or M blocks ('b'), which the kernel requires, and M above SMALL_M.
+ */
+function multicastsFor(mBlocks: number, nBlocks: number, numSms: number, m: number): Multicast[] {
   const out: Multicast[] = ['none'];
-  if (numSms % 2 !== 0 || mBlocks * nBlocks <= numSms) return out;
+  if (numSms % 2 !== 0 || mBlocks * nBlocks <= numSms || m <= SMALL_M) return out;
   if (nBlocks % 2 === 0) out.push('a');
   if (mBlocks % 2 === 0) out.push('b');
   return out;
@@ -219,7 +243,8 @@ export function listBf16GemmNtCandidates(
   const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
   const out: Sm90Bf16GemmConfig[] = [];
   for (const t of tileOptions(maxSmemBytes, l)) {
-    for (const multicast of multicastsFor(Math.ceil(m / t.blockM), Math.ceil(n / t.blockN), numSms)) {
+    if (!blockNConsidered(t.blockN, m)) continue;
+    for (const multicast of multicastsFor(Math.ceil(m / t.blockM), Math.ceil(n / t.blockN), numSms, m)) {
       out.push({ blockM: t.blockM, blockN: t.blockN, numStages: t.numStages, multicast, numSms, ...l });
     }
   }
@@ -264,8 +289,9 @@ function selectUncached(shape: GemmShape, layout: Sm90Bf16GemmLayout, dev: GemmD
   let bestCycles = Number.POSITIVE_INFINITY;
   for (const tile of tiles) {
     const { blockM: bm, blockN: bn } = tile;
+    if (!blockNConsidered(bn, s.m)) continue;
     const terms = tileTerms(bm, bn, s, l, numSms);
-    for (const multicast of multicastsFor(Math.ceil(s.m / bm), Math.ceil(s.n / bn), numSms)) {
+    for (const multicast of multicastsFor(Math.ceil(s.m / bm), Math.ceil(s.n / bn), numSms, s.m)) {
       const l2 = l2Cycles(bm, bn, terms.bLoad, multicast, s, l, terms.numBlocks, numSms);
       const cycles = totalCycles(terms, l2, multicast);
       const better =
