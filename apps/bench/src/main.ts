@@ -10,6 +10,9 @@
 //   gemm-configs  the fp8GemmNt heuristic's candidates timed one by one, beside its cost model  (GPU)
 //                 (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs;
 //                 --with 64x16:16:a,... extra configs BMxBN:STAGES:MC to time beside the candidates)
+//   gemm-bf16     dense BF16 GEMM: ours (bf16GemmNt) beside cuBLASLt BF16, same process  (GPU)
+//                 (--shapes/--quick as gemm; --sweep N: also time the N cheapest configs of the cost model per
+//                 shape, --runs timed runs each)
 // Every figure in docs/PERFORMANCE.md comes from here, printed with the environment it was measured in.
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,12 +33,13 @@ const { values, positionals } = parseArgs({
     top: { type: 'string', default: '12' },
     with: { type: 'string' },
     reference: { type: 'string' },
+    sweep: { type: 'string', default: '0' },
     json: { type: 'string' },
     md: { type: 'string' },
   },
 });
 
-const SUITES = ['quant-cpu', 'launch', 'jit', 'quant-device', 'gpu', 'gemm', 'gemm-configs'] as const;
+const SUITES = ['quant-cpu', 'launch', 'jit', 'quant-device', 'gpu', 'gemm', 'gemm-configs', 'gemm-bf16'] as const;
 type Suite = (typeof SUITES)[number];
 
 function fail(message: string): never {
@@ -79,6 +83,40 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
   const wants = (s: Suite) =>
     suite === s || (suite === 'gpu' && s !== 'quant-cpu' && s !== 'gemm' && s !== 'gemm-configs');
   if (suite !== 'quant-cpu') extra = await gpuEnvironment();
+  if (suite === 'gemm-bf16') {
+    const set = values.shapes as ShapeSetName;
+    if (!['dense', 'denseExtra', 'all'].includes(set)) fail(`--shapes must be dense, denseExtra or all; got ${set}`);
+    const sweepCount = Number(values.sweep);
+    if (!Number.isInteger(sweepCount) || sweepCount < 0)
+      fail(`--sweep must be a non-negative integer; got ${values.sweep}`);
+    const reference = values.reference ? parseDenseReference(readFileSync(values.reference, 'utf8')) : H100_REFERENCE;
+    const { benchGemmBf16 } = await import('./gemmBf16/bench.js');
+    const report = await import('./gemmBf16/report.js');
+    const shapes = values.quick ? QUICK_SHAPES : shapesOf(set);
+    const r = benchGemmBf16({ shapes, reference, sweep: sweepCount, sweepRuns: positiveInt('runs', values.runs) });
+    sections.push({
+      title: 'gemm-bf16',
+      header: report.BF16_HEADER,
+      rows: r.rows.map(report.bf16TableRow),
+      data: r.rows,
+    });
+    const summary = report.summarizeBf16(r.rows);
+    sections.push({
+      title: 'gemm-bf16 summary',
+      header: report.BF16_SUMMARY_HEADER,
+      rows: summary.map(report.bf16SummaryRow),
+      data: summary,
+    });
+    if (r.sweep.length > 0) {
+      sections.push({
+        title: 'gemm-bf16 sweep',
+        header: report.BF16_SWEEP_HEADER,
+        rows: report.bf16SweepTable(r.sweep),
+        data: r.sweep,
+      });
+    }
+    extra = { ...extra, gemmBf16: { ...r.info, shapes: values.quick ? 'quick' : set } };
+  }
   if (wants('quant-cpu')) {
     const rows = benchQuantCpu(
       positiveInt('m', values.m),

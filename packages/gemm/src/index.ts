@@ -12,9 +12,14 @@ export {
   DgUnsupportedError,
 } from './errors.js';
 export {
+  BF16_GEMM_NT_BLOCK_NS,
+  type Bf16GemmNtCost,
   checkGemmDeviceInfo,
+  clearBf16GemmNtConfigCache,
   clearFp8GemmNtConfigCache,
+  describeBf16GemmNtConfig,
   describeFp8GemmNtConfig,
+  estimateBf16GemmNtCost,
   estimateFp8GemmNtCost,
   FP8_GEMM_NT_BLOCK_NS,
   type Fp8GemmNtCost,
@@ -22,7 +27,9 @@ export {
   type GemmDeviceInfo,
   type GemmShape,
   H100_SXM_DEVICE,
+  listBf16GemmNtCandidates,
   listFp8GemmNtCandidates,
+  selectBf16GemmNtConfig,
   selectFp8GemmNtConfig,
 } from './heuristics/index.js';
 export { getNumSms, getPdl, getTcUtil, setNumSms, setPdl, setTcUtil } from './knobs.js';

@@ -1,6 +1,7 @@
 // The options argument of the entry points, and its check. Unknown fields are allowed (a caller may pass one options
 // object to several calls); known fields are checked.
 
+import type { Sm90Bf16GemmTile } from '@dg/kernels';
 import { Stream, type Tensor } from '@dg/runtime';
 import { describeValue } from './describe.js';
 import { DgArgumentError, DgDeviceError } from './errors.js';
@@ -10,6 +11,12 @@ import type { GemmOptions, ProblemDevice } from './problem.js';
 export interface Bf16GemmNtOptions extends GemmOptions {
   /** Accumulator input: D = A · Bᵀ + C. Same dtype and shape as d, row-major; may be d itself. */
   readonly c?: Tensor;
+  /**
+   * Force a kernel tile config (blockM, blockN, numStages, multicast, numSms) instead of the heuristic's pick; the
+   * layout part (majors, output dtype, C) always follows the call. Checked against the kernel's rules, this device
+   * and this shape; CUDA tensors only (the CPU reference ignores it).
+   */
+  readonly config?: Sm90Bf16GemmTile;
 }
 
 /** `opts` as a record of its fields; undefined means no options. */

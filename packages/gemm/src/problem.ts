@@ -3,6 +3,7 @@
 
 import type { Sm90Fp8Gemm1d2dConfig } from '@dg/kernels';
 import type { Stream, Tensor } from '@dg/runtime';
+import type { Bf16GemmNtOptions } from './options.js';
 
 /** An FP8 operand: e4m3fn data and its FP32 scale factors. */
 export interface Fp8Operand {
@@ -88,5 +89,5 @@ export interface Fp8GemmNtOptions extends GemmOptions {
 export interface GemmBackend {
   fp8GemmNt(p: Fp8GemmNtProblem, opts: Fp8GemmNtOptions): void;
   fp8GemmNtAccumulate(p: Fp8GemmNtAccumulateProblem, opts: GemmOptions): void;
-  bf16GemmNt(p: Bf16GemmNtProblem, opts: GemmOptions): void;
+  bf16GemmNt(p: Bf16GemmNtProblem, opts: Bf16GemmNtOptions): void;
 }

@@ -1,5 +1,6 @@
 import { quantCast } from './quantCast.js';
 import { sfLayout } from './sfLayout.js';
+import { sm90Bf16Gemm } from './sm90Bf16Gemm.js';
 import { sm90Fp8Gemm1d2d } from './sm90Fp8Gemm1d2d.js';
 
 export type { Dim3, KernelFamily, KernelParam, KernelParamType, RenderedKernel } from './kernel.js';
@@ -32,6 +33,33 @@ export {
   sfLayoutOutputShape,
 } from './sfLayout.js';
 export {
+  BF16_GEMM_BLOCK_K,
+  checkSm90Bf16GemmConfig,
+  checkSm90Bf16GemmLayout,
+  checkSm90Bf16GemmTile,
+  listSm90Bf16GemmVariants,
+  renderSm90Bf16Gemm,
+  SM90_BF16_GEMM_BLOCK_MS,
+  SM90_BF16_GEMM_MAJORS,
+  SM90_BF16_GEMM_MULTICASTS,
+  SM90_BF16_GEMM_OUTPUTS,
+  SM90_BF16_GEMM_PARAMS,
+  type Sm90Bf16GemmConfig,
+  type Sm90Bf16GemmLayout,
+  type Sm90Bf16GemmShape,
+  type Sm90Bf16GemmTile,
+  sm90Bf16Gemm,
+  sm90Bf16GemmBRows,
+  sm90Bf16GemmKernelName,
+  sm90Bf16GemmMaxStages,
+  sm90Bf16GemmOutputSwizzleBytes,
+  sm90Bf16GemmShapeProblem,
+  sm90Bf16GemmSmemBytes,
+  sm90Bf16GemmStageBytes,
+  sm90Bf16GemmStreamedOperand,
+  sm90Bf16GemmWarpgroups,
+} from './sm90Bf16Gemm.js';
+export {
   checkSm90Fp8Gemm1d2dConfig,
   FP8_GEMM_BLOCK_K,
   listSm90Fp8Gemm1d2dVariants,
@@ -54,4 +82,4 @@ export {
 } from './sm90Fp8Gemm1d2d.js';
 
 /** Every kernel family of the package, for tools that walk all variants (compile test, warm-up). */
-export const kernelFamilies = [quantCast, sfLayout, sm90Fp8Gemm1d2d] as const;
+export const kernelFamilies = [quantCast, sfLayout, sm90Fp8Gemm1d2d, sm90Bf16Gemm] as const;

@@ -10,10 +10,13 @@ import {
   cudaIncludeDir,
   listQuantCastVariants,
   listSfLayoutVariants,
+  listSm90Bf16GemmVariants,
   listSm90Fp8Gemm1d2dVariants,
   renderQuantCast,
   renderSfLayout,
+  renderSm90Bf16Gemm,
   renderSm90Fp8Gemm1d2d,
+  type Sm90Bf16GemmConfig,
 } from '../src/index.js';
 import { type PtxasEntry, parsePtxasReport, warningLines } from './ptxasReport.js';
 
@@ -31,6 +34,18 @@ const FLAGS = [
   '-Xptxas',
   '--warn-on-local-memory-usage',
 ];
+
+/**
+ * The BF16 GEMM has ~3700 variants (16 layouts x tiles x multicasts); by default: the plain layout (K-major A and B,
+ * bf16 output, no C) at block N 16, 24, 64, 112, 128, 200, 256 for every block M, both multicasts on 128x128 and
+ * 256x128, and every other layout on 128x128 and 64x80. DG_KERNELS_COMPILE_ALL=1 compiles all of them.
+ */
+function bf16CompileSubset(c: Sm90Bf16GemmConfig): boolean {
+  const plain = c.aMajor === 'k' && c.bMajor === 'k' && c.output === 'bf16' && !c.accumulate;
+  if (plain && c.multicast === 'none') return [16, 24, 64, 112, 128, 200, 256].includes(c.blockN);
+  if (plain) return c.blockN === 128 && c.blockM !== 64;
+  return c.multicast === 'none' && ((c.blockM === 128 && c.blockN === 128) || (c.blockM === 64 && c.blockN === 80));
+}
 
 interface Variant {
   label: string;
@@ -61,6 +76,12 @@ const variants: Variant[] = [
     )
     .map((config) => {
       const r = renderSm90Fp8Gemm1d2d(config);
+      return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };
+    }),
+  ...listSm90Bf16GemmVariants()
+    .filter((c) => process.env.DG_KERNELS_COMPILE_ALL === '1' || bf16CompileSubset(c))
+    .map((config) => {
+      const r = renderSm90Bf16Gemm(config);
       return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };
     }),
 ];

@@ -2,6 +2,7 @@
 
 import { DgUnsupportedError } from '../errors.js';
 import type { GemmBackend } from '../problem.js';
+import { launchSm90Bf16Gemm } from './sm90Bf16Gemm.js';
 import { launchSm90Fp8Gemm1d2d } from './sm90Fp8Gemm1d2d.js';
 
 function notYet(fn: string): never {
@@ -11,5 +12,5 @@ function notYet(fn: string): never {
 export const gpuBackend: GemmBackend = {
   fp8GemmNt: launchSm90Fp8Gemm1d2d,
   fp8GemmNtAccumulate: () => notYet('fp8GemmNtAccumulate'),
-  bf16GemmNt: () => notYet('bf16GemmNt'),
+  bf16GemmNt: launchSm90Bf16Gemm,
 };

@@ -1,3 +1,13 @@
+export {
+  BF16_GEMM_NT_BLOCK_NS,
+  type Bf16GemmNtCost,
+  clearBf16GemmNtConfigCache,
+  describeBf16GemmNtConfig,
+  estimateBf16GemmNtCost,
+  listBf16GemmNtCandidates,
+  printBf16ConfigOnce,
+  selectBf16GemmNtConfig,
+} from './bf16Gemm.js';
 export { checkGemmDeviceInfo, type GemmDeviceInfo, H100_SXM_DEVICE } from './device.js';
 export {
   clearFp8GemmNtConfigCache,

@@ -2,7 +2,15 @@
 // a seeded random BF16 fill, and a bitwise comparison. Compiled by @dg/jit like any other kernel.
 
 import { getKernel, type KernelSpec } from '@dg/jit';
-import { copyDeviceToHost, deviceAlloc, launch, memsetD8, ParamBuilder, type Tensor } from '@dg/runtime';
+import {
+  copyDeviceToHost,
+  copyHostToDevice,
+  deviceAlloc,
+  launch,
+  memsetD8,
+  ParamBuilder,
+  type Tensor,
+} from '@dg/runtime';
 
 const SOURCE = String.raw`
 typedef unsigned char u8;
@@ -173,4 +181,206 @@ export function countMismatchesU16(x: Tensor, y: Tensor): number {
   const host = new Uint32Array(1);
   copyDeviceToHost(host, out.ptr);
   return host[0] ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------- bf16GemmNt checks
+// D = A·Bᵀ (+ C) with bf16 A, B of any strides, C and D bf16 or f32 row-major. The FP64 reference runs on a list of
+// rows of D (all rows of a small problem, an evenly spread sample of a large one, so that the suite stays within its
+// device time) and a separate pass checks every element of D for NaN/Inf (outputs are pre-filled with NaN, so an
+// element the kernel never wrote is caught even outside the sampled rows).
+
+const BF16_SOURCE = `
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+
+__device__ __forceinline__ u64 mix64(u64 x) {
+  x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27; x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// Standard normal FP32 values times scale: a pure function of (seed, i).
+extern "C" __global__ void dg_test_fill_randn_f32(float* out, u64 count, u32 seed, float scale) {
+  for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < count; i += (u64)gridDim.x * blockDim.x) {
+    const u64 h = mix64(((u64)seed << 40) ^ i ^ 0x7f4a7c159e3779b9ull);
+    const float u1 = ((u32)(h >> 40) + 0.5f) * (1.0f / 16777216.0f);
+    const float u2 = ((u32)(h & 0xffffffu) + 0.5f) * (1.0f / 16777216.0f);
+    out[i] = scale * sqrtf(-2.0f * logf(u1)) * cosf(6.2831853f * u2);
+  }
+}
+
+__device__ __forceinline__ double bf16_to_f64(u16 v) { return (double)__uint_as_float((u32)v << 16); }
+
+__device__ __forceinline__ double load_f64(const void* p, u64 i, u32 is_f32) {
+  return is_f32 ? (double)((const float*)p)[i] : bf16_to_f64(((const u16*)p)[i]);
+}
+
+__device__ __forceinline__ double warp_sum(double v) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// One block: 64 listed rows x 64 columns of D, each thread 4 x 4 outputs (rows ty + 16 i, columns tx + 16 j), K in
+// chunks of 16 through shared memory. sums[0..2] += Σ d·r, Σ d², Σ r² over the block's valid outputs, where
+// r = Σ_k a·b (+ c) in FP64. c_kind: 0 none, 1 bf16, 2 f32.
+extern "C" __global__ void __launch_bounds__(256) dg_test_bf16_gemm_reference(
+    const u16* a, u64 a_s0, u64 a_s1, const u16* b, u64 b_s0, u64 b_s1, const void* c, u64 ldc, u32 c_kind,
+    const void* d, u64 ldd, u32 d_f32, const u32* rows, u32 num_rows, u32 n, u32 k, double* sums) {
+  __shared__ double as[16][64], bs[16][64];
+  __shared__ u32 row_of[64];
+  const u32 tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
+  const u32 r0 = blockIdx.y * 64, c0 = blockIdx.x * 64;
+  if (tid < 64) row_of[tid] = r0 + tid < num_rows ? rows[r0 + tid] : 0xffffffffu;
+  __syncthreads();
+  double acc[4][4];
+  for (int i = 0; i < 4; ++i) for (int j = 0; j < 4; ++j) acc[i][j] = 0.0;
+  for (u32 k0 = 0; k0 < k; k0 += 16) {
+    for (u32 e = tid; e < 64 * 16; e += 256) {
+      const u32 r = e / 16, kk = k0 + e % 16;
+      const u32 row = row_of[r];
+      as[e % 16][r] = row != 0xffffffffu && kk < k ? bf16_to_f64(a[row * a_s0 + kk * a_s1]) : 0.0;
+      const u32 col = c0 + r;
+      bs[e % 16][r] = col < n && kk < k ? bf16_to_f64(b[col * b_s0 + kk * b_s1]) : 0.0;
+    }
+    __syncthreads();
+    for (u32 kk = 0; kk < 16; ++kk) {
+      double av[4], bv[4];
+      for (int i = 0; i < 4; ++i) av[i] = as[kk][ty + 16 * i];
+      for (int j = 0; j < 4; ++j) bv[j] = bs[kk][tx + 16 * j];
+      for (int i = 0; i < 4; ++i) for (int j = 0; j < 4; ++j) acc[i][j] += av[i] * bv[j];
+    }
+    __syncthreads();
+  }
+  double dr = 0.0, dd = 0.0, rr = 0.0;
+  for (int i = 0; i < 4; ++i) {
+    const u32 row = row_of[ty + 16 * i];
+    if (row == 0xffffffffu) continue;
+    for (int j = 0; j < 4; ++j) {
+      const u32 col = c0 + tx + 16 * j;
+      if (col >= n) continue;
+      double r = acc[i][j];
+      if (c_kind != 0) r += load_f64(c, (u64)row * ldc + col, c_kind == 2);
+      const double dv = load_f64(d, (u64)row * ldd + col, d_f32);
+      dr += dv * r; dd += dv * dv; rr += r * r;
+    }
+  }
+  dr = warp_sum(dr); dd = warp_sum(dd); rr = warp_sum(rr);
+  if (tid % 32 == 0) { atomicAdd(&sums[0], dr); atomicAdd(&sums[1], dd); atomicAdd(&sums[2], rr); }
+}
+
+// Counts NaN/Inf elements of a row-major [m, n] bf16 or f32 matrix with row stride ld.
+extern "C" __global__ void dg_test_count_nonfinite(const void* d, u64 ld, u32 m, u32 n, u32 is_f32, u32* count) {
+  u32 local = 0;
+  const u64 total = (u64)m * n;
+  for (u64 i = blockIdx.x * (u64)blockDim.x + threadIdx.x; i < total; i += (u64)gridDim.x * blockDim.x) {
+    const u64 at = (i / n) * ld + i % n;
+    const u32 bits = is_f32 ? __float_as_uint(((const float*)d)[at]) : ((u32)((const u16*)d)[at] << 16);
+    local += (bits & 0x7f800000u) == 0x7f800000u;
+  }
+  for (int o = 16; o > 0; o >>= 1) local += __shfl_xor_sync(0xffffffffu, local, o);
+  if (threadIdx.x % 32 == 0 && local != 0) atomicAdd(count, local);
+}
+`;
+
+const bf16Specs = new Map<string, KernelSpec>();
+function bf16Kernel(name: string) {
+  let spec = bf16Specs.get(name);
+  if (spec === undefined) {
+    spec = { name, source: BF16_SOURCE };
+    bf16Specs.set(name, spec);
+  }
+  return getKernel(spec, { device: 0 });
+}
+
+/** Fills an f32 cuda tensor (contiguous) with seeded standard normal values times `scale`. */
+export function fillRandnF32(t: Tensor, seed: number, scale = 1): void {
+  const params = new ParamBuilder()
+    .ptr(t.dataPtr)
+    .u64(BigInt(t.numel))
+    .u32(seed >>> 0)
+    .f32(scale)
+    .bytes();
+  launch(bf16Kernel('dg_test_fill_randn_f32'), { grid: GRID_STRIDE_BLOCKS, block: 256 }, params);
+}
+
+/** Multiply-adds the FP64 reference may spend on one check before it samples rows instead of taking all. */
+const BF16_REFERENCE_MACS = 2 ** 33;
+
+/**
+ * Rows of D the FP64 reference covers: all of them while m·n·k fits the budget, else an evenly spread sample (odd
+ * stride, so every row position inside a 64-row slab comes up) that always includes the first and the last row.
+ */
+export function referenceRows(m: number, n: number, k: number): number[] {
+  if (m * n * k <= BF16_REFERENCE_MACS) return Array.from({ length: m }, (_, i) => i);
+  const count = Math.max(16, Math.floor(BF16_REFERENCE_MACS / (n * k)));
+  let step = Math.max(1, Math.floor((m - 1) / (count - 1)));
+  if (step % 2 === 0) step -= 1;
+  const rows = new Set<number>();
+  for (let r = 0; r < m && rows.size < count - 1; r += step) rows.add(r);
+  rows.add(m - 1);
+  return [...rows].sort((x, y) => x - y);
+}
+
+export interface Bf16GemmReferenceInputs {
+  /** bf16 [m, k], any strides. */
+  a: Tensor;
+  /** bf16 [n, k], any strides. */
+  b: Tensor;
+  /** The C values the call added (a copy when the call's C was D itself), row-major; null without C. */
+  c: Tensor | null;
+  /** The output, bf16 or f32, row-major. */
+  d: Tensor;
+}
+
+/**
+ * calcDiff of d against the FP64 product A·Bᵀ (+ C) on the rows of referenceRows(), the number of rows it covered,
+ * and the number of NaN/Inf elements in the whole of d.
+ */
+export function bf16GemmCheck(i: Bf16GemmReferenceInputs): { diff: number; rows: number; nonFinite: number } {
+  const [m = 0, k = 0] = i.a.shape;
+  const [n = 0] = i.b.shape;
+  const rows = referenceRows(m, n, k);
+  using rowsDev = deviceAlloc(rows.length * 4);
+  copyHostToDevice(rowsDev.ptr, Uint32Array.from(rows));
+  using sums = deviceAlloc(3 * 8);
+  memsetD8(sums.ptr, 0, 3 * 8);
+  const s = (t: Tensor, j: number) => BigInt(t.strides[j] ?? 0);
+  const cKind = i.c === null ? 0 : i.c.dtype === 'f32' ? 2 : 1;
+  const dF32 = i.d.dtype === 'f32' ? 1 : 0;
+  const params = new ParamBuilder()
+    .ptr(i.a.dataPtr)
+    .u64(s(i.a, 0))
+    .u64(s(i.a, 1))
+    .ptr(i.b.dataPtr)
+    .u64(s(i.b, 0))
+    .u64(s(i.b, 1))
+    .ptr(i.c?.dataPtr ?? 0n)
+    .u64(i.c === null ? 0n : s(i.c, 0))
+    .u32(cKind)
+    .ptr(i.d.dataPtr)
+    .u64(s(i.d, 0))
+    .u32(dF32)
+    .ptr(rowsDev.ptr)
+    .u32(rows.length)
+    .u32(n)
+    .u32(k)
+    .ptr(sums.ptr)
+    .bytes();
+  launch(
+    bf16Kernel('dg_test_bf16_gemm_reference'),
+    { grid: [Math.ceil(n / 64), Math.ceil(rows.length / 64), 1], block: 256 },
+    params,
+  );
+  using count = deviceAlloc(4);
+  memsetD8(count.ptr, 0, 4);
+  const countParams = new ParamBuilder().ptr(i.d.dataPtr).u64(s(i.d, 0)).u32(m).u32(n).u32(dF32).ptr(count.ptr).bytes();
+  launch(bf16Kernel('dg_test_count_nonfinite'), { grid: GRID_STRIDE_BLOCKS, block: 256 }, countParams);
+  const host = new Float64Array(3);
+  copyDeviceToHost(host, sums.ptr);
+  const nonFinite = new Uint32Array(1);
+  copyDeviceToHost(nonFinite, count.ptr);
+  const [dr = 0, dd = 0, rr = 0] = host;
+  const diff = dd + rr === 0 ? 0 : 1 - (2 * dr) / (dd + rr);
+  return { diff, rows: rows.length, nonFinite: nonFinite[0] ?? 0 };
 }

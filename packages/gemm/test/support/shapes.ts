@@ -37,3 +37,20 @@ export function randomShapes(count: number, seed: number): [number, number, numb
     16 * (1 + Math.floor(next() * 512)),
   ]);
 }
+
+/**
+ * Seeded random shapes for the BF16 GEMM: M in 1..8192, N a multiple of 8 up to 16384, K a multiple of 8 up to 8192
+ * (so most are not a multiple of the kernel's 64-wide K block).
+ */
+export function randomBf16Shapes(count: number, seed: number): [number, number, number][] {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  return Array.from({ length: count }, (): [number, number, number] => [
+    1 + Math.floor(next() * 8192),
+    8 * (1 + Math.floor(next() * 2048)),
+    8 * (1 + Math.floor(next() * 1024)),
+  ]);
+}

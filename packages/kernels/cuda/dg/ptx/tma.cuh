@@ -53,6 +53,33 @@ __device__ __forceinline__ void tma_load_3d_multicast(u32 dst, const CUtensorMap
       : "memory");
 }
 
+// L2 cache policies for the `.L2::cache_hint` loads below (the encoded values createpolicy produces for a fraction of
+// 1.0, as CUTLASS spells them): EVICT_FIRST for data read once (a streamed operand should not push reusable lines,
+// or dirty ones awaiting write-back, out of L2), EVICT_LAST for data many CTAs re-read.
+constexpr u64 L2_EVICT_NORMAL = 0x1000000000000000ull;
+constexpr u64 L2_EVICT_FIRST = 0x12F0000000000000ull;
+constexpr u64 L2_EVICT_LAST = 0x14F0000000000000ull;
+
+// tma_load_2d with an L2 cache policy (one of the L2_EVICT_* values).
+__device__ __forceinline__ void tma_load_2d_hint(u32 dst, const CUtensorMap* tmap, u32 bar, i32 c0, i32 c1,
+                                                 u64 policy) {
+  asm volatile(
+      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.L2::cache_hint"
+      " [%0], [%1, {%3, %4}], [%2], %5;" ::"r"(dst),
+      "l"(tmap_addr(tmap)), "r"(bar), "r"(c0), "r"(c1), "l"(policy)
+      : "memory");
+}
+
+// tma_load_2d_multicast with an L2 cache policy.
+__device__ __forceinline__ void tma_load_2d_multicast_hint(u32 dst, const CUtensorMap* tmap, u32 bar, i32 c0, i32 c1,
+                                                           u16 cta_mask, u64 policy) {
+  asm volatile(
+      "cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster.L2::cache_hint"
+      " [%0], [%1, {%3, %4}], [%2], %5, %6;" ::"r"(dst),
+      "l"(tmap_addr(tmap)), "r"(bar), "r"(c0), "r"(c1), "h"(cta_mask), "l"(policy)
+      : "memory");
+}
+
 // Tile store smem -> global. The smem was written by ordinary stores: fence_proxy_async_smem() in each writer, then a
 // barrier, then one thread issues the store and commits the bulk group.
 __device__ __forceinline__ void tma_store_2d(const CUtensorMap* tmap, u32 src, i32 c0, i32 c1) {

@@ -39,6 +39,21 @@ __device__ __forceinline__ u64 smem_desc_sw128(u32 lo) {
 
 __device__ __forceinline__ u64 make_smem_desc_sw128(u32 smem) { return smem_desc_sw128(smem_desc_sw128_lo(smem)); }
 
+// Descriptor for an MN-major (transposed) operand tile written by TMA with 128-byte swizzle: the tile is a row of
+// swizzle atoms along MN, each atom 64 bf16 along MN (128 bytes) by `k_rows` rows along K (one TMA box of
+// {64, k_rows}). In the MN-major canonical layout ((8 x 16 B, n), (8, k)) the stride byte offset steps 8 K rows
+// (8 * 128 = 1024 bytes, inside an atom) and the leading byte offset steps one 64-wide MN atom (`atom_bytes`,
+// k_rows * 128), the reverse of the K-major roles. Used with the transpose immediates of wgmma (TRANS_A/B = 1). The
+// base must be 1024-byte aligned; advancing 16 along K is +2048 bytes on the start address.
+__device__ __forceinline__ u64 make_smem_desc_sw128_mn(u32 smem, u32 atom_bytes) {
+  u64 desc = 0;
+  desc |= static_cast<u64>((smem & 0x3ffffu) >> 4);              // bits 0-13: start address >> 4
+  desc |= static_cast<u64>((atom_bytes >> 4) & 0x3fffu) << 16;    // bits 16-29: leading byte offset >> 4
+  desc |= static_cast<u64>(1024u >> 4) << 32;                     // bits 32-45: stride byte offset >> 4
+  desc |= static_cast<u64>(1u) << 62;                             // bits 62-63: 128B swizzle
+  return desc;
+}
+
 // Keeps the compiler from moving reads or writes of an accumulator register across a wgmma fence/wait: the tensor
 // core writes the registers asynchronously, which the compiler cannot see. Applied to every accumulator element.
 __device__ __forceinline__ void wgmma_fence_operand(f32& r) { asm volatile("" : "+f"(r)::"memory"); }
