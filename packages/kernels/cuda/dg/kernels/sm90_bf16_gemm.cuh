@@ -186,15 +186,18 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
   } else {
     // ---------------------------------------------------------------- math warpgroups
     ptx::setmaxnreg_inc<NUM_MATH_WG == 1 ? 248 : 232>();
-    const u32 wg = tid / 128;
+    // Warp-uniform through the shuffle, so the descriptors derived from it live in uniform registers and the WGMMAs
+    // of a K block issue back to back (see sm90_fp8_gemm_1d2d.cuh).
+    const u32 wg = __shfl_sync(0xffffffffu, tid / 128, 0);
     const u32 warp = (tid / 32) % 4;
     const u32 lane = tid % 32;
     // This warpgroup's first A row is wg*64: 128 bytes per row for both majors (a K-major row is 128 bytes; an
     // MN-major 64-row atom is 64 K rows of 128 bytes).
-    const u64 desc_a0 = A_MN_MAJOR ? ptx::make_smem_desc_sw128_mn(smem_a + wg * 64 * 128, MN_ATOM_BYTES)
-                                   : ptx::make_smem_desc_sw128(smem_a + wg * 64 * 128);
-    const u64 desc_b0 =
-        B_MN_MAJOR ? ptx::make_smem_desc_sw128_mn(smem_b, MN_ATOM_BYTES) : ptx::make_smem_desc_sw128(smem_b);
+    // Low descriptor words (dg/ptx/wgmma.cuh); offsets are added to them in 16-byte units.
+    const u32 desc_a0 = A_MN_MAJOR ? ptx::smem_desc_sw128_mn_lo(smem_a + wg * 64 * 128, MN_ATOM_BYTES)
+                                   : ptx::smem_desc_sw128_lo(smem_a + wg * 64 * 128);
+    const u32 desc_b0 =
+        B_MN_MAJOR ? ptx::smem_desc_sw128_mn_lo(smem_b, MN_ATOM_BYTES) : ptx::smem_desc_sw128_lo(smem_b);
     // Start-address step of one k16 WGMMA: 32 bytes along a K-major row, 16 K rows (2048 bytes) in an MN-major atom.
     constexpr u32 A_K16_BYTES = A_MN_MAJOR ? 16 * 128 : 32;
     constexpr u32 B_K16_BYTES = B_MN_MAJOR ? 16 * 128 : 32;
@@ -227,7 +230,8 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
           for (u32 kk = 0; kk < BLOCK_K / 16; ++kk) {
             // Descriptor start addresses are in 16-byte units.
             ptx::wgmma_bf16_k16<A_MN_MAJOR ? 1u : 0u, B_MN_MAJOR ? 1u : 0u>(
-                acc[w], desc_a0 + ((a_offset + kk * A_K16_BYTES) >> 4), desc_b0 + ((b_offset + kk * B_K16_BYTES) >> 4),
+                acc[w], ptx::smem_desc_sw128(desc_a0 + (a_offset + kk * A_K16_BYTES) / 16),
+                ptx::smem_desc_sw128(desc_b0 + (b_offset + kk * B_K16_BYTES) / 16),
                 (kb > 0 || kk > 0) ? 1u : 0u);
           }
         }

@@ -45,13 +45,13 @@ __device__ __forceinline__ u64 make_smem_desc_sw128(u32 smem) { return smem_desc
 // (8 * 128 = 1024 bytes, inside an atom) and the leading byte offset steps one 64-wide MN atom (`atom_bytes`,
 // k_rows * 128), the reverse of the K-major roles. Used with the transpose immediates of wgmma (TRANS_A/B = 1). The
 // base must be 1024-byte aligned; advancing 16 along K is +2048 bytes on the start address.
+__device__ __forceinline__ u32 smem_desc_sw128_mn_lo(u32 smem, u32 atom_bytes) {
+  return ((smem & 0x3ffffu) >> 4) | (((atom_bytes >> 4) & 0x3fffu) << 16);  // start address, leading byte offset
+}
+
+// The high word is SMEM_DESC_SW128_HI as for K-major tiles (stride byte offset 1024, 128B swizzle).
 __device__ __forceinline__ u64 make_smem_desc_sw128_mn(u32 smem, u32 atom_bytes) {
-  u64 desc = 0;
-  desc |= static_cast<u64>((smem & 0x3ffffu) >> 4);              // bits 0-13: start address >> 4
-  desc |= static_cast<u64>((atom_bytes >> 4) & 0x3fffu) << 16;    // bits 16-29: leading byte offset >> 4
-  desc |= static_cast<u64>(1024u >> 4) << 32;                     // bits 32-45: stride byte offset >> 4
-  desc |= static_cast<u64>(1u) << 62;                             // bits 62-63: 128B swizzle
-  return desc;
+  return smem_desc_sw128(smem_desc_sw128_mn_lo(smem, atom_bytes));
 }
 
 // Keeps the compiler from moving reads or writes of an accumulator register across a wgmma fence/wait: the tensor
