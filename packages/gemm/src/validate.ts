@@ -20,7 +20,7 @@ import { DgArgumentError, DgShapeError } from './errors.js';
 import { checkStream, optionsArg } from './options.js';
 import { expectDisjoint, expectSameOrDisjoint } from './overlap.js';
 import type { Bf16GemmNtProblem, Fp8GemmNtAccumulateProblem, Fp8GemmNtProblem, ProblemDevice } from './problem.js';
-import { peekOperand, ValidationMemo } from './validationMemo.js';
+import { peekField, peekOperand, ValidationMemo } from './validationMemo.js';
 
 /** Scale factors cover 128 elements along K (and 128 rows of B in fp8GemmNt): the granularity of the recipes. */
 const SF_BLOCK = 128;
@@ -83,6 +83,7 @@ function operandSizes(
 const FP8_K_WHY = '16-byte rows of e4m3fn';
 
 const fp8GemmNtMemo = new ValidationMemo<Fp8GemmNtProblem>();
+const bf16GemmNtMemo = new ValidationMemo<Bf16GemmNtProblem>();
 
 /**
  * fp8GemmNt(a, b, d, opts): D (bf16 [M, N]) = A · Bᵀ, A scaled per token (1x128), B per 128x128 block.
@@ -183,6 +184,11 @@ export function validateFp8GemmNtAccumulate(
 /** bf16GemmNt(a, b, d, opts): D (bf16 or f32 [M, N]) = A · Bᵀ (+ opts.c); A and B K-major or MN-major each. */
 export function validateBf16GemmNt(aArg: unknown, bArg: unknown, dArg: unknown, opts: unknown): Bf16GemmNtProblem {
   const fn = 'bf16GemmNt';
+  const seen = bf16GemmNtMemo.lookup(dArg, [aArg, bArg, peekField(opts, 'c') ?? null]);
+  if (seen !== undefined) {
+    checkStream(fn, optionsArg(fn, opts).stream, seen.device);
+    return seen;
+  }
   const a = expectDtype(fn, 'a', tensorArg(fn, 'a', aArg), ['bf16']);
   const b = expectDtype(fn, 'b', tensorArg(fn, 'b', bArg), ['bf16']);
   const d = expectDtype(fn, 'd', tensorArg(fn, 'd', dArg), ['bf16', 'f32']);
@@ -208,7 +214,7 @@ export function validateBf16GemmNt(aArg: unknown, bArg: unknown, dArg: unknown, 
   for (const t of acc) expectSameOrDisjoint(fn, t, out);
 
   checkStream(fn, options.stream, device);
-  return {
+  const problem: Bf16GemmNtProblem = {
     kind: 'bf16GemmNt',
     device,
     m,
@@ -221,4 +227,6 @@ export function validateBf16GemmNt(aArg: unknown, bArg: unknown, dArg: unknown, 
     d: d as Tensor<'bf16'> | Tensor<'f32'>,
     c: c as Tensor<'bf16'> | Tensor<'f32'> | null,
   };
+  bf16GemmNtMemo.remember(d, [a, b, c], problem);
+  return problem;
 }

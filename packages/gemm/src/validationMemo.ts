@@ -7,7 +7,8 @@
 import type { Tensor } from '@dg/runtime';
 
 interface Entry<P> {
-  readonly inputs: readonly Tensor[];
+  /** The input tensors, null where an optional input was absent. */
+  readonly inputs: readonly (Tensor | null)[];
   readonly problem: P;
 }
 
@@ -20,15 +21,20 @@ export class ValidationMemo<P> {
     const e = this.#byOutput.get(out);
     if (e === undefined || (out as Tensor).disposed || e.inputs.length !== inputs.length) return undefined;
     for (let i = 0; i < inputs.length; i++) {
-      const t = e.inputs[i] as Tensor;
-      if (t !== inputs[i] || t.disposed) return undefined;
+      const t = e.inputs[i];
+      if (t === undefined || t !== (inputs[i] ?? null) || t?.disposed) return undefined;
     }
     return e.problem;
   }
 
-  remember(out: Tensor, inputs: readonly Tensor[], problem: P): void {
+  remember(out: Tensor, inputs: readonly (Tensor | null)[], problem: P): void {
     this.#byOutput.set(out, { inputs, problem });
   }
+}
+
+/** `obj[key]` when `obj` is an object, else undefined, without checking anything (for a memo lookup). */
+export function peekField(obj: unknown, key: string): unknown {
+  return typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
 /** `[data, scale]` of something shaped like an FP8 operand, without checking anything (for a memo lookup). */

@@ -180,3 +180,22 @@ describe('bf16GemmNt validation', () => {
     expect(p.c).toBeNull();
   });
 });
+
+describe('bf16GemmNt repeat calls (validation memo)', () => {
+  const dev = (slot: number, shape: number[], dtype: 'bf16' | 'f32') =>
+    Tensor.fromDevicePointer(BigInt(slot) << 24n, shape, dtype, { device: 'cuda:0' });
+
+  it('returns the remembered problem for the same tensors and C, and validates again when C changes', () => {
+    const a = dev(1, [M, K], 'bf16');
+    const b = dev(2, [N, K], 'bf16');
+    const d = dev(3, [M, N], 'f32');
+    const c = dev(4, [M, N], 'f32');
+    const first = validateBf16GemmNt(a, b, d, { c });
+    expect(validateBf16GemmNt(a, b, d, { c })).toBe(first);
+    const withoutC = validateBf16GemmNt(a, b, d, {});
+    expect(withoutC).not.toBe(first);
+    expect(withoutC.c).toBeNull();
+    expect(validateBf16GemmNt(a, b, d, undefined)).toBe(withoutC);
+    expectGemmError(() => validateBf16GemmNt(a, b, d, { c: dev(5, [M, N + 8], 'f32') }), DgShapeError, 'opts.c');
+  });
+});

@@ -80,7 +80,8 @@ export function benchGemmConfigs(
     }
     for (const x of extra) {
       const c: Sm90Fp8Gemm1d2dConfig = { ...x, numSms: dev.numSms };
-      if (!chosen.some((r) => label(r.c) === label(c))) chosen.push({ c, cycles: estimateFp8GemmNtCost(c, shape).cycles });
+      if (!chosen.some((r) => label(r.c) === label(c)))
+        chosen.push({ c, cycles: estimateFp8GemmNtCost(c, shape).cycles });
     }
     using x = bf16Randn(m, k, seedOf(m, n, k, 1));
     using y = bf16Randn(n, k, seedOf(n, k, 2));
