@@ -7,11 +7,6 @@
 //     are two slabs ("waves") per tile, computed one after the other from the same stage.
 //   - producer warpgroup (the last 128 threads): one elected thread issues every TMA load; the rest idle. It gives
 //     registers back (setmaxnreg) so the math warpgroups can hold accumulator + promoted tiles.
-// Issue order: with two math warpgroups their WGMMA batches (one per K block and slab) are issued in strict
-//   alternation through named barriers 2 and 3: warpgroup 1 issues batch i after warpgroup 0 issued it, warpgroup 0
-//   issues batch i + 1 after warpgroup 1 issued batch i. Left alone both issue together, the tensor cores interleave
-//   the two batches, both finish together and both promote together while the tensor cores idle; in alternation one
-//   warpgroup's promotion overlaps the other's batch.
 // Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot) buffers, one 128-wide K block each.
 // Barriers per stage: full (1 producer arrival + the TMA byte count) and empty (one arrival per math warp of every
 //   CTA of the cluster, because a multicast load writes the stage in both CTAs). Ring position (stage, phase) runs
@@ -180,12 +175,6 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
     const u32 desc_a0 = ptx::smem_desc_sw128_lo(smem_a + wg * 64 * BLOCK_K);
     const u32 desc_b0 = ptx::smem_desc_sw128_lo(smem_b);
 
-    // Issue-order handshake (see the header): bar.arrive by the warpgroup that issued, bar.sync by the other one,
-    // 256 threads each. At most one arrival per barrier is ever pending, so generations never mix.
-    constexpr bool ALTERNATE = NUM_MATH_WG == 2;
-    constexpr u32 BAR_ISSUED_WG0 = 2, BAR_ISSUED_WG1 = 3;
-    u32 issued = 0;  // WGMMA batches this warpgroup has issued (the same sequence in both warpgroups)
-
     f32 acc[ACC];
     f32 final_acc[WAVES][ACC];
     u32 stage = 0, phase = 0;
@@ -225,13 +214,6 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
             // Scales first: every smem read of the stage must precede its release.
             const f32 sa0 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row) * 4);
             const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row + 8) * 4);
-            if constexpr (ALTERNATE) {
-              if (wg == 0) {
-                if (issued > 0) ptx::named_barrier_sync(BAR_ISSUED_WG1, 256);  // warpgroup 1 issued the previous batch
-              } else {
-                ptx::named_barrier_sync(BAR_ISSUED_WG0, 256);  // warpgroup 0 issued this batch
-              }
-            }
 #pragma unroll
             for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
             ptx::wgmma_fence();
@@ -244,8 +226,6 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
                                   kk > 0 ? 1u : 0u);
             }
             ptx::wgmma_commit();
-            if constexpr (ALTERNATE) ptx::named_barrier_arrive(wg == 0 ? BAR_ISSUED_WG0 : BAR_ISSUED_WG1, 256);
-            ++issued;
             ptx::wgmma_wait<0>();
 #pragma unroll
             for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
@@ -318,10 +298,6 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
         }
         ptx::bulk_commit_group();
       }
-    }
-    // Warpgroup 1's last arrival is still pending: consume it, so no barrier is left half-complete at exit.
-    if constexpr (ALTERNATE) {
-      if (wg == 0 && issued > 0) ptx::named_barrier_sync(BAR_ISSUED_WG1, 256);
     }
     // Outstanding stores read smem that disappears with the CTA: drain them before exit.
     if (tid == 0) ptx::bulk_wait_group<0>();
