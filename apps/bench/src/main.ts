@@ -9,6 +9,8 @@
 //                 h100-reference.md to compare with, default the copy in src/gemm/shapes.ts)
 //   gemm-configs  the fp8GemmNt heuristic's candidates timed one by one, beside its cost model  (GPU)
 //                 (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs)
+//   gemm-accumulate  FP8 weight-gradient GEMM (D f32 += A·Bᵀ, 1x128 scales on both): ours beside cuBLASLt  (GPU)
+//                 (--shapes dense|wgrad|all, default all; --quick: 3 shapes)
 // Every figure in docs/PERFORMANCE.md comes from here, printed with the environment it was measured in.
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +35,16 @@ const { values, positionals } = parseArgs({
   },
 });
 
-const SUITES = ['quant-cpu', 'launch', 'jit', 'quant-device', 'gpu', 'gemm', 'gemm-configs'] as const;
+const SUITES = [
+  'quant-cpu',
+  'launch',
+  'jit',
+  'quant-device',
+  'gpu',
+  'gemm',
+  'gemm-configs',
+  'gemm-accumulate',
+] as const;
 type Suite = (typeof SUITES)[number];
 
 function fail(message: string): never {
@@ -75,7 +86,8 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
   const sections: Section[] = [];
   let extra: Record<string, unknown> = {};
   const wants = (s: Suite) =>
-    suite === s || (suite === 'gpu' && s !== 'quant-cpu' && s !== 'gemm' && s !== 'gemm-configs');
+    suite === s ||
+    (suite === 'gpu' && s !== 'quant-cpu' && s !== 'gemm' && s !== 'gemm-configs' && s !== 'gemm-accumulate');
   if (suite !== 'quant-cpu') extra = await gpuEnvironment();
   if (wants('quant-cpu')) {
     const rows = benchQuantCpu(
@@ -178,6 +190,30 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
       ]),
       data: rows,
     });
+  }
+  if (wants('gemm-accumulate')) {
+    const shapesGiven = process.argv.some((a) => a === '--shapes' || a.startsWith('--shapes='));
+    const set = (shapesGiven ? values.shapes : 'all') as 'dense' | 'wgrad' | 'all';
+    if (!['dense', 'wgrad', 'all'].includes(set)) fail(`--shapes must be dense, wgrad or all; got ${set}`);
+    const { benchGemmAccumulate } = await import('./gemmAccumulate/bench.js');
+    const report = await import('./gemmAccumulate/report.js');
+    const shapes = values.quick ? report.ACCUMULATE_QUICK_SHAPES : report.accumulateShapesOf(set);
+    const { rows, info } = await benchGemmAccumulate({ shapes });
+    sections.push({
+      title: 'gemm-accumulate',
+      header: report.ACCUMULATE_HEADER,
+      rows: rows.map(report.accumulateTableRow),
+      data: rows,
+      notes: report.accumulateMissingNotes(rows),
+    });
+    const summary = report.summarizeAccumulate(rows);
+    sections.push({
+      title: 'gemm-accumulate summary',
+      header: report.ACCUMULATE_SUMMARY_HEADER,
+      rows: summary.map(report.accumulateSummaryRow),
+      data: summary,
+    });
+    extra = { ...extra, gemmAccumulate: { ...info, shapes: values.quick ? 'quick' : set } };
   }
   return { sections, extra };
 }

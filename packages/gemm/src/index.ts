@@ -13,16 +13,24 @@ export {
 } from './errors.js';
 export {
   checkGemmDeviceInfo,
+  clearFp8GemmNtAccumulateConfigCache,
   clearFp8GemmNtConfigCache,
+  describeFp8GemmNtAccumulateConfig,
   describeFp8GemmNtConfig,
+  estimateFp8GemmNtAccumulateCost,
   estimateFp8GemmNtCost,
+  FP8_GEMM_NT_ACCUMULATE_BLOCK_NS,
   FP8_GEMM_NT_BLOCK_NS,
+  type Fp8GemmNtAccumulateCost,
   type Fp8GemmNtCost,
+  fp8GemmNtAccumulateConfigsForShapes,
   fp8GemmNtConfigsForShapes,
   type GemmDeviceInfo,
   type GemmShape,
   H100_SXM_DEVICE,
+  listFp8GemmNtAccumulateCandidates,
   listFp8GemmNtCandidates,
+  selectFp8GemmNtAccumulateConfig,
   selectFp8GemmNtConfig,
 } from './heuristics/index.js';
 export { getNumSms, getPdl, getTcUtil, setNumSms, setPdl, setTcUtil } from './knobs.js';
@@ -35,6 +43,7 @@ export {
 export type { Bf16GemmNtOptions } from './options.js';
 export type {
   Bf16GemmNtProblem,
+  Fp8GemmNtAccumulateOptions,
   Fp8GemmNtAccumulateProblem,
   Fp8GemmNtOptions,
   Fp8GemmNtProblem,

@@ -10,9 +10,11 @@ import {
   cudaIncludeDir,
   listQuantCastVariants,
   listSfLayoutVariants,
+  listSm90Fp8Gemm1d1dVariants,
   listSm90Fp8Gemm1d2dVariants,
   renderQuantCast,
   renderSfLayout,
+  renderSm90Fp8Gemm1d1d,
   renderSm90Fp8Gemm1d2d,
 } from '../src/index.js';
 import { type PtxasEntry, parsePtxasReport, warningLines } from './ptxasReport.js';
@@ -61,6 +63,19 @@ const variants: Variant[] = [
     )
     .map((config) => {
       const r = renderSm90Fp8Gemm1d2d(config);
+      return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };
+    }),
+  // The 1D1D (FP32 accumulate) GEMM: both block Ms at the block Ns the heuristic picks at the ends of its range,
+  // the widest tile (160) and a conflict-prone one (128), without multicast; both multicasts on 24 and 152.
+  ...listSm90Fp8Gemm1d1dVariants()
+    .filter(
+      (c) =>
+        process.env.DG_KERNELS_COMPILE_ALL === '1' ||
+        (c.multicast === 'none' && [16, 24, 128, 152, 160].includes(c.blockN)) ||
+        [24, 152].includes(c.blockN),
+    )
+    .map((config) => {
+      const r = renderSm90Fp8Gemm1d1d(config);
       return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };
     }),
 ];

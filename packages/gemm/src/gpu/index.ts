@@ -2,6 +2,7 @@
 
 import { DgUnsupportedError } from '../errors.js';
 import type { GemmBackend } from '../problem.js';
+import { launchSm90Fp8Gemm1d1d } from './sm90Fp8Gemm1d1d.js';
 import { launchSm90Fp8Gemm1d2d } from './sm90Fp8Gemm1d2d.js';
 
 function notYet(fn: string): never {
@@ -10,6 +11,6 @@ function notYet(fn: string): never {
 
 export const gpuBackend: GemmBackend = {
   fp8GemmNt: launchSm90Fp8Gemm1d2d,
-  fp8GemmNtAccumulate: () => notYet('fp8GemmNtAccumulate'),
+  fp8GemmNtAccumulate: launchSm90Fp8Gemm1d1d,
   bf16GemmNt: () => notYet('bf16GemmNt'),
 };
