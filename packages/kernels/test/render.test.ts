@@ -178,6 +178,11 @@ describe('renderSfLayout', () => {
 
 describe('kernelFamilies', () => {
   it('exposes every family with its variants', () => {
-    expect(kernelFamilies.map((f) => f.family)).toEqual(['quantCast', 'sfLayout', 'sm90Fp8Gemm1d2d', 'sm90Fp8Gemm1d1d']);
+    expect(kernelFamilies.map((f) => f.family)).toEqual([
+      'quantCast',
+      'sfLayout',
+      'sm90Fp8Gemm1d2d',
+      'sm90Fp8Gemm1d1d',
+    ]);
   });
 });
