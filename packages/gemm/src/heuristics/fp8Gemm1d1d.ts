@@ -24,8 +24,8 @@ const BLOCK_MS: readonly BlockM[] = [64, 128];
 /**
  * Block N values considered: 16, then 24, 40, 56, …, 152 (DeepGEMM's 1D1D FP32 candidates). An FP32 output row of
  * blockN * 4 bytes with blockN = 8 (mod 16) puts the four rows a half-warp stores 8 banks apart, so the epilogue's
- * st.shared.v2 never conflicts; 16 is kept for small N. The kernel runs other multiples of 8 up to 160 too (forced
- * configs), at the cost of 2- or 4-way conflicts in that store; 160 itself only fits 3 stages at blockM 128.
+ * st.shared.v2 never conflicts; 16 is kept for small N. The kernel runs the other multiples of 8 up to 152 too
+ * (forced configs), at the cost of 2- or 4-way conflicts in that store.
  */
 export const FP8_GEMM_NT_ACCUMULATE_BLOCK_NS: readonly number[] = (() => {
   const out = [16];

@@ -6,6 +6,12 @@
 //   - math warpgroups 0..NUM_MATH_WG-1 (threads [0, 128 * NUM_MATH_WG)): warpgroup w owns rows [w*64, w*64+64) of
 //     the tile. WGMMA m64nBLOCK_Nk32, FP32 promotion with a per-row A scale and a per-column B scale, and its own
 //     epilogue (each warpgroup stores its 64 rows independently, so the two never wait on each other there).
+//     With two math warpgroups their WGMMA batches are issued in strict alternation (named barriers 3 and 4):
+//     warpgroup 1 issues K block kb only after warpgroup 0 issued it, warpgroup 0 issues kb + 1 only after
+//     warpgroup 1 issued kb. Left alone, both issue together, the tensor cores interleave the two batches, both
+//     finish together and then both promote together while the tensor cores idle; in alternation warpgroup 0's
+//     batch completes first and its promotion (2 CUDA-core ops per accumulator here, twice the 1D2D kernel's)
+//     overlaps warpgroup 1's batch, and the other way round.
 //   - producer warpgroup (the last 128 threads): one thread issues every TMA load; the rest idle. It gives registers
 //     back (setmaxnreg) so the math warpgroups can hold the WGMMA accumulators, the promoted accumulators and the
 //     column scales of the current K block.
@@ -53,7 +59,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
   constexpr u32 MATH_THREADS = NUM_MATH_WG * 128;
   static_assert(BLOCK_M == 64 * NUM_MATH_WG, "BLOCK_M must be 64 per math warpgroup (64 or 128)");
   static_assert(NUM_MATH_WG == 1 || NUM_MATH_WG == 2, "one or two math warpgroups");
-  static_assert(BLOCK_N % 8 == 0 && BLOCK_N >= 16 && BLOCK_N <= 160, "BLOCK_N must be a multiple of 8 in [16, 160]");
+  // 152: accumulators + promoted accumulators + column scales (1.25 * BLOCK_N registers) fit 232 without spills.
+  static_assert(BLOCK_N % 8 == 0 && BLOCK_N >= 16 && BLOCK_N <= 152, "BLOCK_N must be a multiple of 8 in [16, 152]");
   static_assert(CLUSTER == 1 || CLUSTER == 2, "clusters of 1 or 2 CTAs");
   constexpr u32 N_GROUPS = BLOCK_N / 8;  // 8-column accumulator groups per thread
   constexpr u32 ACC = BLOCK_N / 2;       // accumulator floats per thread
@@ -170,6 +177,11 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
     const u64 desc_b0 = ptx::make_smem_desc_sw128(smem_b);
     const u32 slab = smem_d + wg * 64 * BLOCK_N * 4;  // this warpgroup's [64, BLOCK_N] f32 output slab
     const bool slab_leader = tid % 128 == 0;
+    // Issue-order handshake of the two math warpgroups (see the header): bar.arrive by the issuer, bar.sync by the
+    // other one, 256 threads each. At most one arrival per barrier is ever pending, so the generations never mix.
+    constexpr bool ALTERNATE = NUM_MATH_WG == 2;
+    constexpr u32 BAR_ISSUED_WG0 = 3, BAR_ISSUED_WG1 = 4;
+    u32 issued = 0;  // WGMMA batches this warpgroup has issued (the same count in both warpgroups)
 
     f32 acc[ACC];
     f32 final_acc[ACC];
@@ -190,6 +202,13 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
         for (u32 i = 0; i < N_GROUPS; ++i) {
           sm90_1d1d_ld_shared_f32x2(sfb_stage + (8 * i + c0) * 4, sb[2 * i], sb[2 * i + 1]);
         }
+        if constexpr (ALTERNATE) {
+          if (wg == 0) {
+            if (issued > 0) ptx::named_barrier_sync(BAR_ISSUED_WG1, 256);  // warpgroup 1 issued the previous block
+          } else {
+            ptx::named_barrier_sync(BAR_ISSUED_WG0, 256);  // warpgroup 0 issued this block
+          }
+        }
 #pragma unroll
         for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
         ptx::wgmma_fence();
@@ -202,6 +221,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
                               kk > 0 ? 1u : 0u);
         }
         ptx::wgmma_commit();
+        if constexpr (ALTERNATE) ptx::named_barrier_arrive(wg == 0 ? BAR_ISSUED_WG0 : BAR_ISSUED_WG1, 256);
+        ++issued;
         ptx::wgmma_wait<0>();
 #pragma unroll
         for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
@@ -246,6 +267,10 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
           ptx::bulk_commit_group();
         }
       }
+    }
+    // Warpgroup 1's last arrival is still pending: consume it, so no barrier is left half-complete at exit.
+    if constexpr (ALTERNATE) {
+      if (wg == 0 && issued > 0) ptx::named_barrier_sync(BAR_ISSUED_WG1, 256);
     }
     // Outstanding reduces read smem that disappears with the CTA, and a dependent grid (PDL) may read D: drain them.
     if (slab_leader) ptx::bulk_wait_group<0>();
