@@ -43,11 +43,6 @@ export const SM90_FP8_GEMM_1D1D_MULTICASTS = ['none', 'a', 'b'] as const;
  * within 232 registers. 160 spills (20 bytes, nvcc 13.0) once the math warpgroups alternate their WGMMA issue.
  */
 export const SM90_FP8_GEMM_1D1D_MAX_BLOCK_N = 152;
-/**
- * Widest tile of the pipelined single-warpgroup loop (blockM 64): it keeps two accumulator and column-scale sets, 2 *
- * blockN registers with the promoted accumulators, within the 248 one math warpgroup gets.
- */
-export const SM90_FP8_GEMM_1D1D_PIPELINED_MAX_BLOCK_N = 96;
 /** The TMA reduce-add box height: each math warpgroup adds its own 64 rows. */
 export const SM90_FP8_GEMM_1D1D_STORE_BLOCK_M = 64;
 const MAX_STAGES = 16;
@@ -127,14 +122,6 @@ export function sm90Fp8Gemm1d1dShapeProblem(c: Sm90Fp8Gemm1d1dConfig, shape: Sm9
   return null;
 }
 
-/**
- * Whether a config runs the pipelined math loop: one math warpgroup (blockM 64) issuing K block kb + 1 before it
- * waits for kb, so two WGMMA batches are in flight; needs blockN <= 96 (registers) and two stages.
- */
-export function sm90Fp8Gemm1d1dPipelined(c: Pick<Sm90Fp8Gemm1d1dConfig, 'blockM' | 'blockN' | 'numStages'>): boolean {
-  return c.blockM === 64 && c.blockN <= SM90_FP8_GEMM_1D1D_PIPELINED_MAX_BLOCK_N && c.numStages >= 2;
-}
-
 export function sm90Fp8Gemm1d1dKernelName(c: Sm90Fp8Gemm1d1dConfig): string {
   const mc = c.multicast === 'none' ? '' : `_mc${c.multicast}`;
   return `dg_sm90_fp8_gemm_1d1d_m${c.blockM}_n${c.blockN}_s${c.numStages}${mc}_g${sm90RasterGroup(c)}`;
@@ -154,7 +141,6 @@ export function renderSm90Fp8Gemm1d1d(config: Sm90Fp8Gemm1d1dConfig): RenderedKe
     cluster,
     c.multicast === 'a' ? 'true' : 'false',
     sm90RasterGroup(c),
-    sm90Fp8Gemm1d1dPipelined(c) ? 'true' : 'false',
   ].join(', ');
   const source = [
     `// ${name}: rendered by @dg/kernels sm90Fp8Gemm1d1d ${JSON.stringify(c)}`,

@@ -8,7 +8,6 @@ import {
   type Sm90Fp8Gemm1d1dConfig,
   sm90Fp8Gemm1d1dKernelName,
   sm90Fp8Gemm1d1dMaxStages,
-  sm90Fp8Gemm1d1dPipelined,
   sm90Fp8Gemm1d1dShapeProblem,
   sm90Fp8Gemm1d1dSmemBytes,
   sm90Fp8Gemm1d1dStageBytes,
@@ -87,7 +86,7 @@ describe('renderSm90Fp8Gemm1d1d', () => {
     expect(r.name).toBe('dg_sm90_fp8_gemm_1d1d_m128_n152_s4_mcb_g16');
     expect(r.source).toContain('#include <dg/kernels/sm90_fp8_gemm_1d1d.cuh>');
     expect(r.source).toContain(`extern "C" __global__ void __launch_bounds__(384, 1)\n${r.name}(`);
-    expect(r.source).toContain('dg::sm90_fp8_gemm_1d1d<128, 152, 4, 2, 2, false, 16, false>');
+    expect(r.source).toContain('dg::sm90_fp8_gemm_1d1d<128, 152, 4, 2, 2, false, 16>');
     expect(r.params).toBe(SM90_FP8_GEMM_1D1D_PARAMS);
     expect(r.params.map((p) => p.type)).toEqual(['u32', 'u32', 'u32', ...Array(5).fill('tensorMap')]);
     expect(r.blockDim).toEqual([384, 1, 1]);
@@ -96,7 +95,7 @@ describe('renderSm90Fp8Gemm1d1d', () => {
     expect(r.pdl).toBe(true);
     const small = renderSm90Fp8Gemm1d1d({ ...base, blockM: 64, blockN: 24, numStages: 8, multicast: 'a' });
     expect(small.blockDim).toEqual([256, 1, 1]);
-    expect(small.source).toContain('<64, 24, 8, 1, 2, true, 16, true>');
+    expect(small.source).toContain('<64, 24, 8, 1, 2, true, 16>');
     expect(renderSm90Fp8Gemm1d1d(base).clusterDim).toEqual([1, 1, 1]);
   });
 
@@ -109,16 +108,6 @@ describe('renderSm90Fp8Gemm1d1d', () => {
     expect(() => mc.gridFor({ m: 64, n: 456, k: 128 })).toThrow(/even number of N blocks/);
     expect(() => r.gridFor({ m: 0, n: 8, k: 16 })).toThrow(/shape.m/);
     expect(() => r.gridFor({ m: 1, n: 8, k: 8 })).toThrow(/shape.k/);
-  });
-
-  it('pipelines the single-warpgroup loop for block N <= 96 with at least two stages', () => {
-    expect(sm90Fp8Gemm1d1dPipelined({ blockM: 64, blockN: 96, numStages: 2 })).toBe(true);
-    expect(sm90Fp8Gemm1d1dPipelined({ blockM: 64, blockN: 104, numStages: 8 })).toBe(false);
-    expect(sm90Fp8Gemm1d1dPipelined({ blockM: 64, blockN: 16, numStages: 1 })).toBe(false);
-    expect(sm90Fp8Gemm1d1dPipelined({ blockM: 128, blockN: 16, numStages: 8 })).toBe(false);
-    expect(renderSm90Fp8Gemm1d1d({ ...base, blockM: 64, blockN: 104, numStages: 6 }).source).toContain(
-      '<64, 104, 6, 1, 1, false, 16, false>',
-    );
   });
 
   it('rejects an invalid config before rendering', () => {

@@ -11,8 +11,7 @@
 //     warpgroup 1 issued kb. Left alone, both issue together, the tensor cores interleave the two batches, both
 //     finish together and then both promote together while the tensor cores idle; in alternation warpgroup 0's
 //     batch completes first and its promotion (2 CUDA-core ops per accumulator here, twice the 1D2D kernel's)
-//     overlaps warpgroup 1's batch, and the other way round. With one math warpgroup (BLOCK_M 64) and PIPELINED,
-//     it keeps two accumulator sets and issues K block kb + 1 before waiting for kb (see the pipelined loop).
+//     overlaps warpgroup 1's batch, and the other way round.
 //   - producer warpgroup (the last 128 threads): one thread issues every TMA load; the rest idle. It gives registers
 //     back (setmaxnreg) so the math warpgroups can hold the WGMMA accumulators, the promoted accumulators and the
 //     column scales of the current K block.
@@ -52,8 +51,7 @@ __device__ __forceinline__ void sm90_1d1d_ld_shared_f32x2(u32 a, f32& x, f32& y)
   asm volatile("ld.shared.v2.f32 {%0, %1}, [%2];" : "=f"(x), "=f"(y) : "r"(a) : "memory");
 }
 
-template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 CLUSTER, bool MULTICAST_A, u32 RASTER_GROUP,
-          bool PIPELINED>
+template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 CLUSTER, bool MULTICAST_A, u32 RASTER_GROUP>
 __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CUtensorMap& tmap_a,
                                                    const CUtensorMap& tmap_b, const CUtensorMap& tmap_d,
                                                    const CUtensorMap& tmap_sfa, const CUtensorMap& tmap_sfb) {
@@ -165,10 +163,9 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
     }
   } else {
     // ---------------------------------------------------------------- math warpgroups
-    // Two warpgroups: 128 * 40 + 256 * 232 = 64,512 of the 65,536 registers: the accumulators (BLOCK_N / 2), the
-    // promoted accumulators (BLOCK_N / 2) and the column scales (BLOCK_N / 4) of one thread fit in 232. One warpgroup
-    // has room for 248, which the pipelined loop (a second accumulator and scale set) needs.
-    ptx::setmaxnreg_inc<NUM_MATH_WG == 1 ? 248 : 232>();
+    // 128 * 40 + 256 * 232 = 64,512 of the 65,536 registers: the accumulators (BLOCK_N / 2), the promoted
+    // accumulators (BLOCK_N / 2) and the column scales (BLOCK_N / 4) of one thread must fit in 232.
+    ptx::setmaxnreg_inc<232>();
     const u32 wg = tid / 128;
     const u32 warp = (tid / 32) % 4;
     const u32 lane = tid % 32;
@@ -185,64 +182,71 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
     constexpr bool ALTERNATE = NUM_MATH_WG == 2;
     constexpr u32 BAR_ISSUED_WG0 = 3, BAR_ISSUED_WG1 = 4;
     u32 issued = 0;  // WGMMA batches this warpgroup has issued (the same count in both warpgroups)
-    u32 stage = 0, phase = 0;  // the next stage to consume
-    const auto advance = [&]() {
-      stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
-      phase ^= stage == 0 ? 1u : 0u;
-    };
 
-    // Waits for the next stage and reads its scales (this thread's two rows of A, 2 * N_GROUPS columns of B).
-    const auto load_scales = [&](f32& sa0, f32& sa1, f32 (&sb)[2 * N_GROUPS]) {
-      ptx::mbarrier_wait(full_bars + stage * 8, phase);
-      const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES + wg * 64 * 4;
-      const u32 sfb_stage = smem_sfb + stage * SFB_STAGE_BYTES;
-      sa0 = ptx::ld_shared_f32(sfa_stage + r0 * 4);
-      sa1 = ptx::ld_shared_f32(sfa_stage + (r0 + 8) * 4);
+    f32 acc[ACC];
+    f32 final_acc[ACC];
+    f32 sb[2 * N_GROUPS];
+    u32 stage = 0, phase = 0;
+    while (scheduler.next(m_block, n_block)) {
 #pragma unroll
-      for (u32 i = 0; i < N_GROUPS; ++i) {
-        sm90_1d1d_ld_shared_f32x2(sfb_stage + (8 * i + c0) * 4, sb[2 * i], sb[2 * i + 1]);
+      for (u32 i = 0; i < ACC; ++i) final_acc[i] = 0.0f;
+
+      for (u32 kb = 0; kb < num_k_blocks; ++kb) {
+        ptx::mbarrier_wait(full_bars + stage * 8, phase);
+        // Scales first: every smem read of the stage must precede its release.
+        const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES + wg * 64 * 4;
+        const u32 sfb_stage = smem_sfb + stage * SFB_STAGE_BYTES;
+        const f32 sa0 = ptx::ld_shared_f32(sfa_stage + r0 * 4);
+        const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (r0 + 8) * 4);
+#pragma unroll
+        for (u32 i = 0; i < N_GROUPS; ++i) {
+          sm90_1d1d_ld_shared_f32x2(sfb_stage + (8 * i + c0) * 4, sb[2 * i], sb[2 * i + 1]);
+        }
+        if constexpr (ALTERNATE) {
+          if (wg == 0) {
+            if (issued > 0) ptx::named_barrier_sync(BAR_ISSUED_WG1, 256);  // warpgroup 1 issued the previous block
+          } else {
+            ptx::named_barrier_sync(BAR_ISSUED_WG0, 256);  // warpgroup 0 issued this block
+          }
+        }
+#pragma unroll
+        for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+        ptx::wgmma_fence();
+        const u32 a_offset = stage * A_STAGE_BYTES;
+        const u32 b_offset = stage * B_STAGE_BYTES;
+#pragma unroll
+        for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
+          // Descriptor start addresses are in 16-byte units: K advances by 32 bytes inside the swizzled row.
+          ptx::wgmma_e4m3_k32(acc, desc_a0 + ((a_offset + kk * 32) >> 4), desc_b0 + ((b_offset + kk * 32) >> 4),
+                              kk > 0 ? 1u : 0u);
+        }
+        ptx::wgmma_commit();
+        if constexpr (ALTERNATE) ptx::named_barrier_arrive(wg == 0 ? BAR_ISSUED_WG0 : BAR_ISSUED_WG1, 256);
+        ++issued;
+        ptx::wgmma_wait<0>();
+#pragma unroll
+        for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+        // Release the stage before promoting, so TMA refills it while the CUDA cores work.
+        __syncwarp();
+        if constexpr (CLUSTER == 1) {
+          if (lane == 0) ptx::mbarrier_arrive(empty_bars + stage * 8);
+        } else {
+          if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + stage * 8, lane);
+        }
+#pragma unroll
+        for (u32 i = 0; i < N_GROUPS; ++i) {
+          const f32 s00 = sa0 * sb[2 * i], s01 = sa0 * sb[2 * i + 1];
+          const f32 s10 = sa1 * sb[2 * i], s11 = sa1 * sb[2 * i + 1];
+          final_acc[4 * i + 0] += s00 * acc[4 * i + 0];
+          final_acc[4 * i + 1] += s01 * acc[4 * i + 1];
+          final_acc[4 * i + 2] += s10 * acc[4 * i + 2];
+          final_acc[4 * i + 3] += s11 * acc[4 * i + 3];
+        }
+        stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
+        phase ^= stage == 0 ? 1u : 0u;
       }
-    };
-    // The 4 WGMMAs (K = 32 each) of the current stage into `acc`, the first overwriting it, then commit.
-    const auto issue = [&](f32 (&acc)[ACC]) {
-#pragma unroll
-      for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
-      ptx::wgmma_fence();
-      const u32 a_offset = stage * A_STAGE_BYTES;
-      const u32 b_offset = stage * B_STAGE_BYTES;
-#pragma unroll
-      for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
-        // Descriptor start addresses are in 16-byte units: K advances by 32 bytes inside the swizzled row.
-        ptx::wgmma_e4m3_k32(acc, desc_a0 + ((a_offset + kk * 32) >> 4), desc_b0 + ((b_offset + kk * 32) >> 4),
-                            kk > 0 ? 1u : 0u);
-      }
-      ptx::wgmma_commit();
-    };
-    // Hands a consumed stage back to the producer(s), one arrival per warp (per CTA of the cluster).
-    const auto release = [&](u32 s) {
-      __syncwarp();
-      if constexpr (CLUSTER == 1) {
-        if (lane == 0) ptx::mbarrier_arrive(empty_bars + s * 8);
-      } else {
-        if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + s * 8, lane);
-      }
-    };
-    // final += (scale_a[row] * scale_b[col]) * acc.
-    const auto promote = [&](f32 (&final_acc)[ACC], f32 (&acc)[ACC], f32 sa0, f32 sa1, f32 (&sb)[2 * N_GROUPS]) {
-#pragma unroll
-      for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
-#pragma unroll
-      for (u32 i = 0; i < N_GROUPS; ++i) {
-        const f32 s00 = sa0 * sb[2 * i], s01 = sa0 * sb[2 * i + 1];
-        const f32 s10 = sa1 * sb[2 * i], s11 = sa1 * sb[2 * i + 1];
-        final_acc[4 * i + 0] += s00 * acc[4 * i + 0];
-        final_acc[4 * i + 1] += s01 * acc[4 * i + 1];
-        final_acc[4 * i + 2] += s10 * acc[4 * i + 2];
-        final_acc[4 * i + 3] += s11 * acc[4 * i + 3];
-      }
-    };
-    // Adds this warpgroup's promoted tile onto D (see the header).
-    const auto epilogue = [&](f32 (&final_acc)[ACC]) {
+
+      // ------------------------------------------------------------ epilogue (per warpgroup)
       // The previous tile's reduce must have finished reading this slab before it is overwritten.
       if (slab_leader) ptx::bulk_wait_group_read<0>();
       ptx::named_barrier_sync(1 + wg, 128);
@@ -262,83 +266,6 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
           ptx::tma_reduce_add_2d(&tmap_d, slab, static_cast<i32>(n_block * BLOCK_N), static_cast<i32>(row));
           ptx::bulk_commit_group();
         }
-      }
-    };
-
-    f32 final_acc[ACC];
-    if constexpr (PIPELINED) {
-      // One warpgroup, two accumulator sets: K block kb + 1 is issued before kb is waited for, so the tensor cores
-      // always have a batch queued (a lone chain of 4 dependent WGMMAs is latency-bound at small BLOCK_N) and kb's
-      // promotion overlaps kb + 1's WGMMAs. A stage is released once its batch completed, as in the plain loop;
-      // a thread holds at most two stages, hence NUM_STAGES >= 2.
-      static_assert(NUM_MATH_WG == 1 && NUM_STAGES >= 2, "the pipelined loop is for one math warpgroup, >= 2 stages");
-      f32 acc_a[ACC], acc_b[ACC];
-      f32 sb_a[2 * N_GROUPS], sb_b[2 * N_GROUPS];
-      f32 sa_a0, sa_a1, sa_b0, sa_b1;
-      while (scheduler.next(m_block, n_block)) {
-#pragma unroll
-        for (u32 i = 0; i < ACC; ++i) final_acc[i] = 0.0f;
-        load_scales(sa_a0, sa_a1, sb_a);
-        issue(acc_a);
-        u32 held = stage;  // the stage of the batch promoted next
-        advance();
-        for (u32 kb = 0;; kb += 2) {
-          // acc_a holds K block kb.
-          if (kb + 1 < num_k_blocks) {
-            load_scales(sa_b0, sa_b1, sb_b);
-            issue(acc_b);
-            ptx::wgmma_wait<1>();  // batches complete in order: kb's is done
-          } else {
-            ptx::wgmma_wait<0>();
-          }
-          release(held);
-          promote(final_acc, acc_a, sa_a0, sa_a1, sb_a);
-          if (kb + 1 >= num_k_blocks) break;
-          held = stage;
-          advance();
-          // acc_b holds K block kb + 1.
-          if (kb + 2 < num_k_blocks) {
-            load_scales(sa_a0, sa_a1, sb_a);
-            issue(acc_a);
-            ptx::wgmma_wait<1>();
-          } else {
-            ptx::wgmma_wait<0>();
-          }
-          release(held);
-          promote(final_acc, acc_b, sa_b0, sa_b1, sb_b);
-          if (kb + 2 >= num_k_blocks) break;
-          held = stage;
-          advance();
-        }
-        epilogue(final_acc);
-      }
-    } else {
-      f32 acc[ACC];
-      f32 sb[2 * N_GROUPS];
-      f32 sa0, sa1;
-      while (scheduler.next(m_block, n_block)) {
-#pragma unroll
-        for (u32 i = 0; i < ACC; ++i) final_acc[i] = 0.0f;
-        for (u32 kb = 0; kb < num_k_blocks; ++kb) {
-          // Scales first: every smem read of the stage must precede its release.
-          load_scales(sa0, sa1, sb);
-          if constexpr (ALTERNATE) {
-            if (wg == 0) {
-              if (issued > 0) ptx::named_barrier_sync(BAR_ISSUED_WG1, 256);  // warpgroup 1 issued the previous block
-            } else {
-              ptx::named_barrier_sync(BAR_ISSUED_WG0, 256);  // warpgroup 0 issued this block
-            }
-          }
-          issue(acc);
-          if constexpr (ALTERNATE) ptx::named_barrier_arrive(wg == 0 ? BAR_ISSUED_WG0 : BAR_ISSUED_WG1, 256);
-          ++issued;
-          ptx::wgmma_wait<0>();
-          // Release the stage before promoting, so TMA refills it while the CUDA cores work.
-          release(stage);
-          promote(final_acc, acc, sa0, sa1, sb);
-          advance();
-        }
-        epilogue(final_acc);
       }
     }
     // Warpgroup 1's last arrival is still pending: consume it, so no barrier is left half-complete at exit.
