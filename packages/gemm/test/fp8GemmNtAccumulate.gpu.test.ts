@@ -155,8 +155,18 @@ function forcedConfigs(): Sm90Fp8Gemm1d1dConfig[] {
 }
 
 const FORCED = forcedConfigs();
-/** Even block counts in both dimensions (multicast pairing), tails in M and N, K not a multiple of 128. */
-const forcedShape = (c: Sm90Fp8Gemm1d1dConfig): GemmShape => ({ m: 4 * c.blockM - 37, n: 4 * c.blockN - 8, k: 656 });
+/**
+ * Even block counts in both dimensions (multicast pairing), tails in M and N, K not a multiple of 128: 6 K blocks,
+ * or 5 for every other block N.
+ */
+const forcedShape = (c: Sm90Fp8Gemm1d1dConfig): GemmShape => ({
+  m: 4 * c.blockM - 37,
+  n: 4 * c.blockN - 8,
+  k: (c.blockN / 8) % 2 === 0 ? 656 : 528,
+});
+/** 1..4 K blocks per tile, 32 tiles over 6 CTAs (the ring wraps mid-tile at every K). */
+const K_EDGE: Sm90Fp8Gemm1d1dConfig = { blockM: 64, blockN: 40, numStages: 3, multicast: 'none', numSms: 6 };
+const K_EDGE_KS = [16, 144, 272, 400];
 
 const MODE_SHAPE = { m: 300, n: 520, k: 1040 };
 
@@ -168,7 +178,7 @@ describe.skipIf(!gpu)(`fp8GemmNtAccumulate on a CUDA device${gpu ? '' : ` (skipp
       .map(([m, n, k]) => ({ m, n, k }))
       .concat([MODE_SHAPE]);
     const configs = new Map<string, Sm90Fp8Gemm1d1dConfig>();
-    for (const c of [...shapes.map((s) => selectFp8GemmNtAccumulateConfig(s, dev)), ...FORCED]) {
+    for (const c of [...shapes.map((s) => selectFp8GemmNtAccumulateConfig(s, dev)), ...FORCED, K_EDGE]) {
       configs.set(JSON.stringify(c), c);
     }
     const specs = [...configs.values()].map((c) => {
@@ -222,6 +232,12 @@ describe.skipIf(!gpu)(`fp8GemmNtAccumulate on a CUDA device${gpu ? '' : ` (skipp
         config,
       });
     });
+  });
+
+  describe('1, 2, 3 and 4 K blocks per tile, several tiles per CTA', () => {
+    it.each(K_EDGE_KS)('K = %i', (k) =>
+      runCase({ m: 200, n: 304, k, seed: k, cMode: 'null', scaleLayout: 'rowMajor', config: K_EDGE }),
+    );
   });
 
   describe('C modes x scale layouts on a strided D', () => {

@@ -11,7 +11,9 @@
 //     warpgroup 1 issued kb. Left alone, both issue together, the tensor cores interleave the two batches, both
 //     finish together and then both promote together while the tensor cores idle; in alternation warpgroup 0's
 //     batch completes first and its promotion (2 CUDA-core ops per accumulator here, twice the 1D2D kernel's)
-//     overlaps warpgroup 1's batch, and the other way round.
+//     overlaps warpgroup 1's batch, and the other way round. (A single warpgroup with two accumulator sets, issuing
+//     K block kb + 1 before waiting for kb, was measured slower on the H100: the small-M shapes that use one
+//     warpgroup are bound by loads, and holding stage kb until kb + 1 has landed costs a stage of prefetch.)
 //   - producer warpgroup (the last 128 threads): one thread issues every TMA load; the rest idle. It gives registers
 //     back (setmaxnreg) so the math warpgroups can hold the WGMMA accumulators, the promoted accumulators and the
 //     column scales of the current K block.
