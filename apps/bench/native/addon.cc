@@ -23,13 +23,15 @@ namespace dgb {
 
 namespace {
 
-enum Kind : int32_t { kFp8Blockwise = 0, kFp8PerTensor = 1, kBf16 = 2 };
+// kFp8Vec128Acc: both operands scaled 1x128 (VEC128_32F), FP32 D accumulated onto itself (C = D, beta = 1): the
+// weight-gradient GEMM of `dg-bench gemm-accumulate`.
+enum Kind : int32_t { kFp8Blockwise = 0, kFp8PerTensor = 1, kBf16 = 2, kFp8Vec128Acc = 3 };
 
 struct Plan {
   cublasLtMatmulDesc_t desc = nullptr;
   cublasLtMatrixLayout_t a = nullptr;  // cuBLAS A = our B
   cublasLtMatrixLayout_t b = nullptr;  // cuBLAS B = our A
-  cublasLtMatrixLayout_t d = nullptr;  // also C (beta = 0)
+  cublasLtMatrixLayout_t d = nullptr;  // also C
   cublasLtMatmulAlgo_t algo{};
   size_t workspaceNeeded = 0;
 };
@@ -108,11 +110,19 @@ bool buildPlan(Napi::Env env, Plan& p, int32_t kind, int64_t m, int64_t n, int64
                "cublasLtMatmulDescSetAttribute(B_SCALE_MODE = VEC128_32F)"))
       return false;
   }
+  if (kind == kFp8Vec128Acc) {
+    if (!check(env, setDesc(p.desc, CUBLASLT_MATMUL_DESC_A_SCALE_MODE, CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F),
+               "cublasLtMatmulDescSetAttribute(A_SCALE_MODE = VEC128_32F)") ||
+        !check(env, setDesc(p.desc, CUBLASLT_MATMUL_DESC_B_SCALE_MODE, CUBLASLT_MATMUL_MATRIX_SCALE_VEC128_32F),
+               "cublasLtMatmulDescSetAttribute(B_SCALE_MODE = VEC128_32F)"))
+      return false;
+  }
   // Per tensor needs no mode: SCALAR_32F is the default (and setting it would fail before cuBLAS 12.8).
   if (kind != kBf16 && !setScales(env, p, scaleA, scaleB)) return false;
   if (!check(env, lt.cublasLtMatrixLayoutCreate(&p.a, inType, k, n, k), "cublasLtMatrixLayoutCreate(A)") ||
       !check(env, lt.cublasLtMatrixLayoutCreate(&p.b, inType, k, m, k), "cublasLtMatrixLayoutCreate(B)") ||
-      !check(env, lt.cublasLtMatrixLayoutCreate(&p.d, CUDA_R_16BF, n, m, n), "cublasLtMatrixLayoutCreate(D)"))
+      !check(env, lt.cublasLtMatrixLayoutCreate(&p.d, kind == kFp8Vec128Acc ? CUDA_R_32F : CUDA_R_16BF, n, m, n),
+             "cublasLtMatrixLayoutCreate(D)"))
     return false;
   cublasLtMatmulPreference_t pref = nullptr;
   if (!check(env, lt.cublasLtMatmulPreferenceCreate(&pref), "cublasLtMatmulPreferenceCreate")) return false;
@@ -177,7 +187,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   const uint64_t scaleA = argPtr(info[7]), scaleB = argPtr(info[8]);
   const uint64_t workspace = argPtr(info[9]);
   const int64_t workspaceBytesSigned = argInt(info[10]);
-  if (kind < kFp8Blockwise || kind > kBf16 || m <= 0 || n <= 0 || k <= 0 || workspaceBytesSigned < 0) {
+  if (kind < kFp8Blockwise || kind > kFp8Vec128Acc || m <= 0 || n <= 0 || k <= 0 || workspaceBytesSigned < 0) {
     Napi::RangeError::New(env, "matmul: bad kind or sizes").ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -198,8 +208,9 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   }
   Plan& p = it->second;
   const float alpha = 1.0f;
-  const float beta = 0.0f;
-  // A, B and D in cuBLAS terms: our B, our A and our D (C = D with beta = 0).
+  // C = D in every kind: ignored (beta = 0), or accumulated onto (kFp8Vec128Acc, beta = 1).
+  const float beta = kind == kFp8Vec128Acc ? 1.0f : 0.0f;
+  // A, B and D in cuBLAS terms: our B, our A and our D.
   check(env,
         lt.cublasLtMatmul(handle, p.desc, &alpha, asPtr(b), p.a, asPtr(a), p.b, &beta, asPtr(d), p.d, asPtr(d), p.d,
                           &p.algo, asPtr(workspace), static_cast<size_t>(workspaceBytes), nullptr),

@@ -13,6 +13,10 @@
 //   gemm-bf16     dense BF16 GEMM: ours (bf16GemmNt) beside cuBLASLt BF16, same process  (GPU)
 //                 (--shapes/--quick as gemm; --sweep N: also time the N cheapest configs of the cost model per
 //                 shape, --runs timed runs each)
+//   gemm-accumulate  FP8 weight-gradient GEMM (D f32 += A·Bᵀ, 1x128 scales on both): ours beside cuBLASLt  (GPU)
+//                 (--shapes dense|wgrad|all, default all; --quick: 3 shapes)
+//   gemm-accumulate-configs  the fp8GemmNtAccumulate heuristic's candidates (+ probes) timed one by one  (GPU)
+//                 (--shape MxNxK,... or --shapes/--quick as gemm-accumulate; --top N by model cost, default 12; --runs)
 // Every figure in docs/PERFORMANCE.md comes from here, printed with the environment it was measured in.
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -39,7 +43,18 @@ const { values, positionals } = parseArgs({
   },
 });
 
-const SUITES = ['quant-cpu', 'launch', 'jit', 'quant-device', 'gpu', 'gemm', 'gemm-configs', 'gemm-bf16'] as const;
+const SUITES = [
+  'quant-cpu',
+  'launch',
+  'jit',
+  'quant-device',
+  'gpu',
+  'gemm',
+  'gemm-configs',
+  'gemm-bf16',
+  'gemm-accumulate',
+  'gemm-accumulate-configs',
+] as const;
 type Suite = (typeof SUITES)[number];
 
 function fail(message: string): never {
@@ -81,7 +96,8 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
   const sections: Section[] = [];
   let extra: Record<string, unknown> = {};
   const wants = (s: Suite) =>
-    suite === s || (suite === 'gpu' && s !== 'quant-cpu' && s !== 'gemm' && s !== 'gemm-configs');
+    suite === s ||
+    (suite === 'gpu' && s !== 'quant-cpu' && s !== 'gemm' && s !== 'gemm-configs' && !s.startsWith('gemm-accumulate'));
   if (suite !== 'quant-cpu') extra = await gpuEnvironment();
   if (suite === 'gemm-bf16') {
     const set = values.shapes as ShapeSetName;
@@ -217,6 +233,63 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
         r.k,
         r.config,
         r.picked ? 'yes' : '',
+        r.modelCycles.toFixed(0),
+        r.us?.toFixed(1) ?? '',
+        r.tflops?.toFixed(0) ?? '',
+        r.error ?? '',
+      ]),
+      data: rows,
+    });
+  }
+  if (wants('gemm-accumulate')) {
+    const shapesGiven = process.argv.some((a) => a === '--shapes' || a.startsWith('--shapes='));
+    const set = (shapesGiven ? values.shapes : 'all') as 'dense' | 'wgrad' | 'all';
+    if (!['dense', 'wgrad', 'all'].includes(set)) fail(`--shapes must be dense, wgrad or all; got ${set}`);
+    const { benchGemmAccumulate } = await import('./gemmAccumulate/bench.js');
+    const report = await import('./gemmAccumulate/report.js');
+    const shapes = values.quick ? report.ACCUMULATE_QUICK_SHAPES : report.accumulateShapesOf(set);
+    const { rows, info } = await benchGemmAccumulate({ shapes });
+    sections.push({
+      title: 'gemm-accumulate',
+      header: report.ACCUMULATE_HEADER,
+      rows: rows.map(report.accumulateTableRow),
+      data: rows,
+      notes: report.accumulateMissingNotes(rows),
+    });
+    const summary = report.summarizeAccumulate(rows);
+    sections.push({
+      title: 'gemm-accumulate summary',
+      header: report.ACCUMULATE_SUMMARY_HEADER,
+      rows: summary.map(report.accumulateSummaryRow),
+      data: summary,
+    });
+    extra = { ...extra, gemmAccumulate: { ...info, shapes: values.quick ? 'quick' : set } };
+  }
+  if (wants('gemm-accumulate-configs')) {
+    const { benchGemmAccumulateConfigs } = await import('./gemmAccumulate/configs.js');
+    const report = await import('./gemmAccumulate/report.js');
+    const shapesGiven = process.argv.some((a) => a === '--shapes' || a.startsWith('--shapes='));
+    const shapes = values.shape
+      ? values.shape.split(',').map((t) => {
+          const dims = t.split('x').map(Number);
+          if (dims.length !== 3 || !dims.every((v) => Number.isInteger(v) && v > 0)) fail(`--shape: bad entry '${t}'`);
+          const [m = 0, n = 0, k = 0] = dims;
+          return { m, n, k };
+        })
+      : values.quick
+        ? report.ACCUMULATE_QUICK_SHAPES
+        : report.accumulateShapesOf((shapesGiven ? values.shapes : 'wgrad') as 'dense' | 'wgrad' | 'all');
+    const rows = benchGemmAccumulateConfigs(shapes, positiveInt('top', values.top), positiveInt('runs', values.runs));
+    sections.push({
+      title: 'gemm-accumulate-configs',
+      header: ['M', 'N', 'K', 'config', 'picked', 'probe', 'model cycles', 'µs', 'TFLOPS', 'error'],
+      rows: rows.map((r) => [
+        r.m,
+        r.n,
+        r.k,
+        r.config,
+        r.picked ? 'yes' : '',
+        r.probe ? 'yes' : '',
         r.modelCycles.toFixed(0),
         r.us?.toFixed(1) ?? '',
         r.tflops?.toFixed(0) ?? '',

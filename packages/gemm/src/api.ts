@@ -8,7 +8,13 @@ import { gpuBackend } from './gpu/index.js';
 import { copyInto, writeZeros } from './kZero.js';
 import type { Bf16GemmNtOptions } from './options.js';
 import { isSameView } from './overlap.js';
-import type { Fp8GemmNtOptions, Fp8Operand, GemmBackend, GemmOptions, ProblemDevice } from './problem.js';
+import type {
+  Fp8GemmNtAccumulateOptions,
+  Fp8GemmNtOptions,
+  Fp8Operand,
+  GemmBackend,
+  ProblemDevice,
+} from './problem.js';
 import { validateBf16GemmNt, validateFp8GemmNt, validateFp8GemmNtAccumulate } from './validate.js';
 
 function backendFor(device: ProblemDevice): GemmBackend {
@@ -30,14 +36,16 @@ export function fp8GemmNt(a: Fp8Operand, b: Fp8Operand, d: Tensor, opts: Fp8Gemm
 /**
  * D = C + A · Bᵀ in FP8, both operands scaled per 1x128 along K, FP32 output (the weight-gradient GEMM, DeepGEMM's
  * 1D1D recipe). a.scale: f32 [M, ceil(K/128)], b.scale: f32 [N, ceil(K/128)], d: f32 [M, N]. Without `c` (or with
- * `c` being `d`), D accumulates onto itself.
+ * `c` being `d`), D accumulates onto itself. On CUDA tensors (kernel sm90_fp8_gemm_1d1d) a distinct `c` is first
+ * copied into `d` on the call's stream, then the product is added onto `d`; scales that are not MN-major TMA-aligned
+ * are re-laid out on the device first. `opts.config` forces a kernel config instead of the heuristic's pick.
  */
 export function fp8GemmNtAccumulate(
   a: Fp8Operand,
   b: Fp8Operand,
   d: Tensor,
   c?: Tensor | null,
-  opts: GemmOptions = {},
+  opts: Fp8GemmNtAccumulateOptions = {},
 ): void {
   const p = validateFp8GemmNtAccumulate(a, b, d, c, opts);
   if (p.m === 0 || p.n === 0) return;

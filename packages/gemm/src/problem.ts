@@ -1,7 +1,7 @@
 // The checked description of one GEMM call that validation (validate.ts) hands to a backend (cpu/ or gpu/). Every
 // tensor here already passed the dtype, shape, device, stride and alignment checks of its entry point.
 
-import type { Sm90Fp8Gemm1d2dConfig } from '@dg/kernels';
+import type { Sm90Fp8Gemm1d1dConfig, Sm90Fp8Gemm1d2dConfig } from '@dg/kernels';
 import type { Stream, Tensor } from '@dg/runtime';
 import type { Bf16GemmNtOptions } from './options.js';
 
@@ -85,9 +85,15 @@ export interface Fp8GemmNtOptions extends GemmOptions {
   readonly config?: Sm90Fp8Gemm1d2dConfig;
 }
 
+/** Options of fp8GemmNtAccumulate. */
+export interface Fp8GemmNtAccumulateOptions extends GemmOptions {
+  /** Force a kernel config instead of the heuristic's pick (checked against the kernel's rules and this device). */
+  readonly config?: Sm90Fp8Gemm1d1dConfig;
+}
+
 /** What a backend implements; validation has run before any of these is called, and m, n > 0 (k may be 0). */
 export interface GemmBackend {
   fp8GemmNt(p: Fp8GemmNtProblem, opts: Fp8GemmNtOptions): void;
-  fp8GemmNtAccumulate(p: Fp8GemmNtAccumulateProblem, opts: GemmOptions): void;
+  fp8GemmNtAccumulate(p: Fp8GemmNtAccumulateProblem, opts: Fp8GemmNtAccumulateOptions): void;
   bf16GemmNt(p: Bf16GemmNtProblem, opts: Bf16GemmNtOptions): void;
 }

@@ -1,6 +1,7 @@
 import { quantCast } from './quantCast.js';
 import { sfLayout } from './sfLayout.js';
 import { sm90Bf16Gemm } from './sm90Bf16Gemm.js';
+import { sm90Fp8Gemm1d1d } from './sm90Fp8Gemm1d1d.js';
 import { sm90Fp8Gemm1d2d } from './sm90Fp8Gemm1d2d.js';
 
 export type { Dim3, KernelFamily, KernelParam, KernelParamType, RenderedKernel } from './kernel.js';
@@ -60,6 +61,24 @@ export {
   sm90Bf16GemmWarpgroups,
 } from './sm90Bf16Gemm.js';
 export {
+  checkSm90Fp8Gemm1d1dConfig,
+  listSm90Fp8Gemm1d1dVariants,
+  renderSm90Fp8Gemm1d1d,
+  SM90_FP8_GEMM_1D1D_BLOCK_MS,
+  SM90_FP8_GEMM_1D1D_MAX_BLOCK_N,
+  SM90_FP8_GEMM_1D1D_MULTICASTS,
+  SM90_FP8_GEMM_1D1D_PARAMS,
+  SM90_FP8_GEMM_1D1D_STORE_BLOCK_M,
+  type Sm90Fp8Gemm1d1dConfig,
+  type Sm90Fp8Gemm1d1dShape,
+  sm90Fp8Gemm1d1d,
+  sm90Fp8Gemm1d1dKernelName,
+  sm90Fp8Gemm1d1dMaxStages,
+  sm90Fp8Gemm1d1dShapeProblem,
+  sm90Fp8Gemm1d1dSmemBytes,
+  sm90Fp8Gemm1d1dStageBytes,
+} from './sm90Fp8Gemm1d1d.js';
+export {
   checkSm90Fp8Gemm1d2dConfig,
   FP8_GEMM_BLOCK_K,
   listSm90Fp8Gemm1d2dVariants,
@@ -82,4 +101,4 @@ export {
 } from './sm90Fp8Gemm1d2d.js';
 
 /** Every kernel family of the package, for tools that walk all variants (compile test, warm-up). */
-export const kernelFamilies = [quantCast, sfLayout, sm90Fp8Gemm1d2d, sm90Bf16Gemm] as const;
+export const kernelFamilies = [quantCast, sfLayout, sm90Fp8Gemm1d2d, sm90Bf16Gemm, sm90Fp8Gemm1d1d] as const;

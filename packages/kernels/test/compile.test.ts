@@ -11,10 +11,12 @@ import {
   listQuantCastVariants,
   listSfLayoutVariants,
   listSm90Bf16GemmVariants,
+  listSm90Fp8Gemm1d1dVariants,
   listSm90Fp8Gemm1d2dVariants,
   renderQuantCast,
   renderSfLayout,
   renderSm90Bf16Gemm,
+  renderSm90Fp8Gemm1d1d,
   renderSm90Fp8Gemm1d2d,
   type Sm90Bf16GemmConfig,
 } from '../src/index.js';
@@ -82,6 +84,19 @@ const variants: Variant[] = [
     .filter((c) => process.env.DG_KERNELS_COMPILE_ALL === '1' || bf16CompileSubset(c))
     .map((config) => {
       const r = renderSm90Bf16Gemm(config);
+      return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };
+    }),
+  // The 1D1D (FP32 accumulate) GEMM: both block Ms at the block Ns the heuristic picks at the ends of its range,
+  // conflict-prone ones (128, 144), without multicast; both multicasts on 24 and 152.
+  ...listSm90Fp8Gemm1d1dVariants()
+    .filter(
+      (c) =>
+        process.env.DG_KERNELS_COMPILE_ALL === '1' ||
+        (c.multicast === 'none' && [16, 24, 128, 144, 152].includes(c.blockN)) ||
+        [24, 152].includes(c.blockN),
+    )
+    .map((config) => {
+      const r = renderSm90Fp8Gemm1d1d(config);
       return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };
     }),
 ];

@@ -178,6 +178,12 @@ describe('renderSfLayout', () => {
 
 describe('kernelFamilies', () => {
   it('exposes every family with its variants', () => {
-    expect(kernelFamilies.map((f) => f.family)).toEqual(['quantCast', 'sfLayout', 'sm90Fp8Gemm1d2d', 'sm90Bf16Gemm']);
+    expect(kernelFamilies.map((f) => f.family)).toEqual([
+      'quantCast',
+      'sfLayout',
+      'sm90Fp8Gemm1d2d',
+      'sm90Bf16Gemm',
+      'sm90Fp8Gemm1d1d',
+    ]);
   });
 });

@@ -69,7 +69,7 @@ export interface CublasLtInfo {
   path: string;
 }
 
-const KIND = { blockwise: 0, perTensor: 1, bf16: 2 } as const;
+const KIND = { blockwise: 0, perTensor: 1, bf16: 2, vec128Accumulate: 3 } as const;
 const MAX_DIM = 2 ** 31 - 1;
 const MAX_PTR = (1n << 64n) - 1n;
 
@@ -246,4 +246,52 @@ export function bf16Gemm(args: Bf16GemmArgs): void {
   const lib = binding();
   const ws = resolveWorkspace(workspace);
   lib.matmul(KIND.bf16, m, n, k, a, b, d, 0n, 0n, ws.ptr, ws.bytes);
+}
+
+export interface Fp8GemmAccumulateArgs {
+  m: number;
+  n: number;
+  k: number;
+  /** e4m3fn [m, k], row-major (K-major), 16-byte aligned. */
+  a: bigint;
+  /** e4m3fn [n, k], row-major (K-major), 16-byte aligned. */
+  b: bigint;
+  /** f32 [m, n], row-major, 16-byte aligned: read (C) and written (D). */
+  d: bigint;
+  /** f32 per token (1x128) of A, vec128ScaleLayout(m, k). */
+  scaleA: bigint;
+  /** f32 per channel (1x128) of B, vec128ScaleLayout(n, k). */
+  scaleB: bigint;
+  workspace?: bigint;
+  workspaceBytes?: number;
+}
+
+/**
+ * D f32 [m, n] += (A e4m3 [m, k] scaled) · (B e4m3 [n, k] scaled)ᵀ with both operands scaled 1x128 along K
+ * (VEC128_32F on both), FP32 output with beta = 1 (C = D): the math of @dg/gemm's fp8GemmNtAccumulate. Whether the
+ * library has an algorithm for it shows on the first call (an Error naming cublasLtMatmulAlgoGetHeuristic if not).
+ * Hopper and cuBLAS >= 12.9. Asynchronous on the legacy default stream.
+ */
+export function fp8GemmAccumulate(args: Fp8GemmAccumulateArgs): void {
+  const fn = 'fp8GemmAccumulate';
+  const o = checkObject(fn, args);
+  const m = checkDim(fn, 'm', o.m);
+  const n = checkDim(fn, 'n', o.n);
+  const k = checkDim(fn, 'k', o.k);
+  if (k % 16 !== 0) throw new RangeError(`${fn}: 'k' must be a multiple of 16 (16-byte FP8 rows); got ${k}`);
+  if (n % 4 !== 0) throw new RangeError(`${fn}: 'n' must be a multiple of 4 (16-byte FP32 rows of D); got ${n}`);
+  const a = checkPtr(fn, 'a', o.a, 16);
+  const b = checkPtr(fn, 'b', o.b, 16);
+  const d = checkPtr(fn, 'd', o.d, 16);
+  const scaleA = checkPtr(fn, 'scaleA', o.scaleA, 16);
+  const scaleB = checkPtr(fn, 'scaleB', o.scaleB, 16);
+  const workspace = checkWorkspace(fn, o);
+  const lib = binding();
+  if (probe().version < MIN_BLOCKWISE_VERSION) {
+    throw new Error(
+      `${fn}: 1x128 scaling needs cuBLAS 12.9 or newer (VEC128_32F); ${probe().path} is ${versionText(probe().version)}`,
+    );
+  }
+  const ws = resolveWorkspace(workspace);
+  lib.matmul(KIND.vec128Accumulate, m, n, k, a, b, d, scaleA, scaleB, ws.ptr, ws.bytes);
 }

@@ -23,7 +23,7 @@ export interface NativePlanInfo {
 
 export interface CublasLtBinding {
   status(): NativeStatus;
-  /** kind: 0 FP8 blockwise, 1 FP8 per tensor, 2 BF16. Pointers are device addresses; our row-major convention. */
+  /** kind: 0 FP8 blockwise, 1 FP8 per tensor, 2 BF16, 3 FP8 1x128 x 1x128 into FP32 with beta 1. Pointers are device addresses; our row-major convention. */
   matmul(
     kind: number,
     m: number,

@@ -10,6 +10,17 @@ export {
 } from './bf16Gemm.js';
 export { checkGemmDeviceInfo, type GemmDeviceInfo, H100_SXM_DEVICE } from './device.js';
 export {
+  clearFp8GemmNtAccumulateConfigCache,
+  describeFp8GemmNtAccumulateConfig,
+  estimateFp8GemmNtAccumulateCost,
+  FP8_GEMM_NT_ACCUMULATE_BLOCK_NS,
+  type Fp8GemmNtAccumulateCost,
+  fp8GemmNtAccumulateConfigsForShapes,
+  listFp8GemmNtAccumulateCandidates,
+  printAccumulateConfigOnce,
+  selectFp8GemmNtAccumulateConfig,
+} from './fp8Gemm1d1d.js';
+export {
   clearFp8GemmNtConfigCache,
   describeFp8GemmNtConfig,
   estimateFp8GemmNtCost,
