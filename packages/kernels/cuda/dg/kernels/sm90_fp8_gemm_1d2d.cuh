@@ -191,14 +191,9 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
       const u32 sfb_row1 = min_of(sfb_row0 + 1, sfb_rows - 1);
       const f32* sfb0 = sfb + static_cast<u64>(sfb_row0) * sfb_stride_n;
       const f32* sfb1 = sfb + static_cast<u64>(sfb_row1) * sfb_stride_n;
-      // Scales are read two K blocks ahead: one block ahead, the load still stalled the loop top under load (ncu
-      // source counters: ~2% of samples waiting on it), since the compiler places it mid-block.
-      const auto load_sb = [&](const f32* row, u32 kb) {
-        return kb < num_k_blocks ? ptx::ld_global_nc_f32(row + static_cast<u64>(kb) * sfb_stride_k) : 0.0f;
-      };
-      f32 next_sb0 = load_sb(sfb0, 0), next2_sb0 = load_sb(sfb0, 1);
-      f32 next_sb1 = 0.0f, next2_sb1 = 0.0f;
-      if constexpr (!UNIFORM_SCALE_B) next_sb1 = load_sb(sfb1, 0), next2_sb1 = load_sb(sfb1, 1);
+      // Scales are read one K block ahead so the global load latency hides behind the current block's work.
+      f32 next_sb0 = ptx::ld_global_nc_f32(sfb0);
+      f32 next_sb1 = UNIFORM_SCALE_B ? 0.0f : ptx::ld_global_nc_f32(sfb1);
 
       // The K loop of one tile. decltype(former_c)::value: the number of leading 8-column groups on scale row
       // sfb_row0, or RUNTIME_FORMER to read former_groups.
@@ -208,9 +203,10 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
         for (u32 kb = 0; kb < num_k_blocks; ++kb) {
           const f32 sb0 = next_sb0;
           const f32 sb1 = next_sb1;
-          next_sb0 = next2_sb0;
-          next2_sb0 = load_sb(sfb0, kb + 2);
-          if constexpr (!UNIFORM_SCALE_B) next_sb1 = next2_sb1, next2_sb1 = load_sb(sfb1, kb + 2);
+          if (kb + 1 < num_k_blocks) {
+            next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
+            if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
+          }
           ptx::mbarrier_wait(full_bars + stage * 8, phase);
           const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
 #pragma unroll
