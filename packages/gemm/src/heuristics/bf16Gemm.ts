@@ -17,8 +17,20 @@ import {
   sm90Bf16GemmSmemBytes,
   sm90RasterGroup,
 } from '@dg/kernels';
+import {
+  checkGemmShape,
+  type GemmShape,
+  l1BytesPerCycle,
+  l2BytesPerCycle,
+  PickMemo,
+  percent,
+  TIE,
+  type TileTerms,
+  totalCycles,
+  wavesRulePrefers,
+  waveTerms,
+} from './common.js';
 import { checkGemmDeviceInfo, type GemmDeviceInfo } from './device.js';
-import type { GemmShape } from './fp8Gemm1d2d.js';
 
 type BlockM = Sm90Bf16GemmTile['blockM'];
 type Multicast = Sm90Bf16GemmTile['multicast'];
@@ -90,22 +102,6 @@ export interface Bf16GemmNtCost {
   readonly cycles: number;
 }
 
-function l2BytesPerCycle(numSms: number): number {
-  return Math.floor(Math.min(64 * numSms, 8e6 / 1.3e3));
-}
-
-function l1BytesPerCycle(numSms: number): number {
-  return 128 * numSms;
-}
-
-interface TileTerms {
-  readonly numBlocks: number;
-  readonly numWaves: number;
-  readonly lastWaveBlocks: number;
-  readonly efficiency: number;
-  readonly l1Cycles: number;
-}
-
 /** Bytes of one output element and the output traffic factor (C read + D written with accumulation). */
 function cdBytes(layout: Sm90Bf16GemmLayout): { eCd: number; cdFactor: number } {
   return { eCd: layout.output === 'f32' ? 4 : 2, cdFactor: layout.accumulate ? 2 : 1 };
@@ -126,16 +122,13 @@ function tileTerms(
 ): TileTerms & { bLoad: number } {
   const { m, n, k } = shape;
   const numBlocks = Math.ceil(m / bm) * Math.ceil(n / bn);
-  const numWaves = Math.ceil(numBlocks / numSms);
-  const lastWaveBlocks = numBlocks - (numWaves - 1) * numSms;
-  const efficiency = numBlocks / (numWaves * numSms);
   const bLoad = sm90Bf16GemmBRows(bn, layout.bMajor);
   const { eCd, cdFactor } = cdBytes(layout);
   const l1Ab = k * (bm + bLoad) * 2;
   const l1Tc = k * (Math.max(64, bm) + bn) * 2 + bm * bn * eCd;
   const cd = bm * bn * eCd * cdFactor;
   const l1Cycles = ((l1Ab + l1Tc + cd) * numBlocks) / l1BytesPerCycle(numSms);
-  return { numBlocks, numWaves, lastWaveBlocks, efficiency, l1Cycles, bLoad };
+  return { ...waveTerms(numBlocks, numSms, l1Cycles), bLoad };
 }
 
 function l2Cycles(
@@ -155,29 +148,9 @@ function l2Cycles(
   return ((l2Ab + cd) * numBlocks) / l2BytesPerCycle(numSms);
 }
 
-function totalCycles(t: TileTerms, l2: number, multicast: Multicast): number {
-  if (multicast !== 'none' && t.numWaves <= 1) return Number.POSITIVE_INFINITY;
-  return Math.max(t.l1Cycles, l2) / t.efficiency;
-}
-
-function checkShape(shape: unknown): GemmShape {
-  if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) {
-    throw new TypeError(`bf16GemmNt shape: expected an object {m, n, k}, got ${String(shape)}`);
-  }
-  const s = shape as Record<string, unknown>;
-  for (const key of ['m', 'n', 'k'] as const) {
-    const v = s[key];
-    if (typeof v !== 'number') throw new TypeError(`bf16GemmNt shape.${key}: expected an integer, got ${typeof v}`);
-    if (!Number.isSafeInteger(v) || v < 1) {
-      throw new RangeError(`bf16GemmNt shape.${key}: expected a positive integer, got ${v}`);
-    }
-  }
-  return { m: s.m as number, n: s.n as number, k: s.k as number };
-}
-
 /** The cost model's terms for `config` running `shape` (uses config.numSms as the SM count). */
 export function estimateBf16GemmNtCost(config: Sm90Bf16GemmConfig, shape: GemmShape): Bf16GemmNtCost {
-  const s = checkShape(shape);
+  const s = checkGemmShape('bf16GemmNt', shape);
   const { blockM: bm, blockN: bn, multicast, numSms } = config;
   const t = tileTerms(bm, bn, s, config, numSms);
   const l2 = l2Cycles(bm, bn, t.bLoad, multicast, s, config, t.numBlocks, numSms);
@@ -238,7 +211,7 @@ export function listBf16GemmNtCandidates(
   layout: Sm90Bf16GemmLayout,
   dev: GemmDeviceInfo,
 ): Sm90Bf16GemmConfig[] {
-  const { m, n } = checkShape(shape);
+  const { m, n } = checkGemmShape('bf16GemmNt', shape);
   const l = checkSm90Bf16GemmLayout(layout, 'bf16GemmNt layout');
   const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
   const out: Sm90Bf16GemmConfig[] = [];
@@ -251,30 +224,8 @@ export function listBf16GemmNtCandidates(
   return out;
 }
 
-/** Relative slack under which two model costs count as a tie (float rounding only). */
-const TIE = 1e-9;
-
-/** DeepGEMM JAN26's waves rule, only between configs the cycle model scores equal (see fp8Gemm1d2d.ts). */
-function wavesRulePrefers(
-  cand: TileTerms,
-  cm: number,
-  cn: number,
-  best: TileTerms,
-  bm: number,
-  bn: number,
-  m: number,
-  n: number,
-): boolean {
-  if (cand.numWaves !== best.numWaves) return cand.numWaves < best.numWaves;
-  if (cand.lastWaveBlocks !== best.lastWaveBlocks) return cand.lastWaveBlocks > best.lastWaveBlocks;
-  if (cm === bm && cn === bn) return false;
-  if (cm === bm) return cn < bn;
-  if (cn === bn) return cm < bm;
-  return cn > bn && cn <= n && cm <= m;
-}
-
 function selectUncached(shape: GemmShape, layout: Sm90Bf16GemmLayout, dev: GemmDeviceInfo): Sm90Bf16GemmConfig {
-  const s = checkShape(shape);
+  const s = checkGemmShape('bf16GemmNt', shape);
   const l = checkSm90Bf16GemmLayout(layout, 'bf16GemmNt layout');
   const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
   const tiles = tileOptions(maxSmemBytes, l);
@@ -317,11 +268,6 @@ function selectUncached(shape: GemmShape, layout: Sm90Bf16GemmLayout, dev: GemmD
   });
 }
 
-const MEMO_LIMIT = 1 << 16;
-/** (device key, layout code) -> m -> n -> k -> config: numeric keys only, no string building on the warm path. */
-const memo = new Map<number, Map<number, Map<number, Map<number, Sm90Bf16GemmConfig>>>>();
-let memoSize = 0;
-
 /** 4 bits for a valid layout; -1 for anything else (which then takes the validating, uncached path). */
 function layoutCode(l: Sm90Bf16GemmLayout): number {
   const major = (v: unknown) => (v === 'k' ? 0 : v === 'mn' ? 1 : -1);
@@ -333,14 +279,8 @@ function layoutCode(l: Sm90Bf16GemmLayout): number {
   return a | (b << 1) | (o << 2) | (c << 3);
 }
 
-function child<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = make();
-    map.set(key, v);
-  }
-  return v;
-}
+/** Memoized picks: device key -> m -> n -> k -> config. */
+const memo = new PickMemo<Sm90Bf16GemmConfig>();
 
 /**
  * The config the cost model ranks best for `shape` and `layout` on `dev`. Pure and memoized on (m, n, k, layout,
@@ -360,34 +300,22 @@ export function selectBf16GemmNtConfig(
     return selectUncached(shape, layout, dev);
   }
   const key = (dev.numSms * 16 + code) * 2 ** 32 + smem;
-  const hit = memo.get(key)?.get(shape.m)?.get(shape.n)?.get(shape.k);
+  const hit = memo.get(key, shape);
   if (hit !== undefined) return hit;
   const config = selectUncached(shape, layout, dev);
-  if (memoSize >= MEMO_LIMIT) {
-    memo.clear();
-    memoSize = 0;
-  }
-  const byM = child(memo, key, () => new Map<number, Map<number, Map<number, Sm90Bf16GemmConfig>>>());
-  const byN = child(byM, shape.m, () => new Map<number, Map<number, Sm90Bf16GemmConfig>>());
-  child(byN, shape.n, () => new Map<number, Sm90Bf16GemmConfig>()).set(shape.k, config);
-  memoSize += 1;
+  memo.set(key, shape, config);
   return config;
 }
 
 /** Forgets every memoized pick (tests and benchmarks of the miss path). */
 export function clearBf16GemmNtConfigCache(): void {
   memo.clear();
-  memoSize = 0;
-}
-
-function percent(x: number): string {
-  return `${Math.round(x * 100)}%`;
 }
 
 /** One line describing `config` on `shape` (validates the config). */
 export function describeBf16GemmNtConfig(config: Sm90Bf16GemmConfig, shape: GemmShape): string {
   const c = checkSm90Bf16GemmConfig(config);
-  const s = checkShape(shape);
+  const s = checkGemmShape('bf16GemmNt', shape);
   const problem = sm90Bf16GemmShapeProblem(c, s);
   const cost = estimateBf16GemmNtCost(c, s);
   const cluster = c.multicast === 'none' ? 1 : 2;

@@ -13,8 +13,20 @@ import {
   sm90Fp8Gemm1d1dSmemBytes,
   sm90RasterGroup,
 } from '@dg/kernels';
+import {
+  checkGemmShape,
+  type GemmShape,
+  l1BytesPerCycle,
+  l2BytesPerCycle,
+  PickMemo,
+  percent,
+  TIE,
+  type TileTerms,
+  totalCycles,
+  wavesRulePrefers,
+  waveTerms,
+} from './common.js';
 import { checkGemmDeviceInfo, type GemmDeviceInfo } from './device.js';
-import type { GemmShape } from './fp8Gemm1d2d.js';
 
 type BlockM = Sm90Fp8Gemm1d1dConfig['blockM'];
 type Multicast = Sm90Fp8Gemm1d1dConfig['multicast'];
@@ -87,26 +99,8 @@ export interface Fp8GemmNtAccumulateCost {
   readonly cycles: number;
 }
 
-/** Bytes per cycle of L2 for the whole GPU: min(64 B/SM, ~6153 B), DeepGEMM's figure. */
-function l2BytesPerCycle(numSms: number): number {
-  return Math.floor(Math.min(64 * numSms, 8e6 / 1.3e3));
-}
-
-/** Bytes per cycle of L1/shared memory for the whole GPU: 128 B per SM per cycle. */
-function l1BytesPerCycle(numSms: number): number {
-  return 128 * numSms;
-}
-
 /** FP32 output. */
 const CD_BYTES = 4;
-
-interface TileTerms {
-  readonly numBlocks: number;
-  readonly numWaves: number;
-  readonly lastWaveBlocks: number;
-  readonly efficiency: number;
-  readonly l1Cycles: number;
-}
 
 /*
  * DeepGEMM HEAD's get_layout_info with FP8 operands (1 byte), an FP32 output (4 bytes) and with_accumulation: the
@@ -118,25 +112,17 @@ interface TileTerms {
  */
 function tileTerms(bm: number, bn: number, m: number, n: number, k: number, numSms: number): TileTerms {
   const numBlocks = Math.ceil(m / bm) * Math.ceil(n / bn);
-  const numWaves = Math.ceil(numBlocks / numSms);
-  const lastWaveBlocks = numBlocks - (numWaves - 1) * numSms;
-  const efficiency = numBlocks / (numWaves * numSms);
   const l1Ab = k * (bm + bn);
   const l1Tc = k * (Math.max(64, bm) + bn) + bm * bn * CD_BYTES;
   const cd = bm * bn * CD_BYTES * 2;
   const l1Cycles = ((l1Ab + l1Tc + cd) * numBlocks) / l1BytesPerCycle(numSms);
-  return { numBlocks, numWaves, lastWaveBlocks, efficiency, l1Cycles };
+  return waveTerms(numBlocks, numSms, l1Cycles);
 }
 
 function l2Cycles(bm: number, bn: number, multicast: Multicast, k: number, numBlocks: number, numSms: number): number {
   const l2Ab = k * (multicast === 'a' ? bm / 2 : bm) + k * (multicast === 'b' ? bn / 2 : bn);
   const cd = bm * bn * CD_BYTES * 2;
   return ((l2Ab + cd) * numBlocks) / l2BytesPerCycle(numSms);
-}
-
-function totalCycles(t: TileTerms, l2: number, multicast: Multicast): number {
-  if (multicast !== 'none' && t.numWaves <= 1) return Number.POSITIVE_INFINITY;
-  return Math.max(t.l1Cycles, l2) / t.efficiency;
 }
 
 /** The cost model's terms for `config` running `shape` (uses config.numSms as the SM count). */
@@ -148,23 +134,6 @@ export function estimateFp8GemmNtAccumulateCost(
   const t = tileTerms(bm, bn, shape.m, shape.n, shape.k, numSms);
   const l2 = l2Cycles(bm, bn, multicast, shape.k, t.numBlocks, numSms);
   return { ...t, l2Cycles: l2, cycles: totalCycles(t, l2, multicast) };
-}
-
-function checkShape(shape: unknown): GemmShape {
-  if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) {
-    throw new TypeError(`fp8GemmNtAccumulate shape: expected an object {m, n, k}, got ${String(shape)}`);
-  }
-  const s = shape as Record<string, unknown>;
-  for (const key of ['m', 'n', 'k'] as const) {
-    const v = s[key];
-    if (typeof v !== 'number') {
-      throw new TypeError(`fp8GemmNtAccumulate shape.${key}: expected an integer, got ${typeof v}`);
-    }
-    if (!Number.isSafeInteger(v) || v < 1) {
-      throw new RangeError(`fp8GemmNtAccumulate shape.${key}: expected a positive integer, got ${v}`);
-    }
-  }
-  return { m: s.m as number, n: s.n as number, k: s.k as number };
 }
 
 /**
@@ -192,7 +161,7 @@ function multicastsFor(m: number, mBlocks: number, nBlocks: number, numSms: numb
  * none, a, b). Each passes checkSm90Fp8Gemm1d1dConfig and sm90Fp8Gemm1d1dShapeProblem.
  */
 export function listFp8GemmNtAccumulateCandidates(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d1dConfig[] {
-  const { m, n } = checkShape(shape);
+  const { m, n } = checkGemmShape('fp8GemmNtAccumulate', shape);
   const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
   const out: Sm90Fp8Gemm1d1dConfig[] = [];
   for (const t of tileOptions(maxSmemBytes)) {
@@ -203,34 +172,8 @@ export function listFp8GemmNtAccumulateCandidates(shape: GemmShape, dev: GemmDev
   return out;
 }
 
-/** Relative slack under which two model costs count as a tie (float rounding only). */
-const TIE = 1e-9;
-
-/**
- * DeepGEMM JAN26's waves rule, used only between configs the cycle model scores equal: fewer waves, then a fuller last
- * wave, then (same blockM) the smaller blockN or (same blockN) the smaller blockM, or (both differ) the larger blockN
- * when it does not exceed the shape. Same tile: keep the incumbent ('none' is enumerated first).
- */
-function wavesRulePrefers(
-  cand: TileTerms,
-  cm: number,
-  cn: number,
-  best: TileTerms,
-  bm: number,
-  bn: number,
-  m: number,
-  n: number,
-): boolean {
-  if (cand.numWaves !== best.numWaves) return cand.numWaves < best.numWaves;
-  if (cand.lastWaveBlocks !== best.lastWaveBlocks) return cand.lastWaveBlocks > best.lastWaveBlocks;
-  if (cm === bm && cn === bn) return false;
-  if (cm === bm) return cn < bn;
-  if (cn === bn) return cm < bm;
-  return cn > bn && cn <= n && cm <= m;
-}
-
 function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d1dConfig {
-  const { m, n, k } = checkShape(shape);
+  const { m, n, k } = checkGemmShape('fp8GemmNtAccumulate', shape);
   const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
   const tiles = tileOptions(maxSmemBytes);
   if (tiles.length === 0) {
@@ -269,19 +212,8 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d1dC
   });
 }
 
-const MEMO_LIMIT = 1 << 16;
-/** device key (numSms * 2^32 + maxSmemBytes) -> m -> n -> k -> config: numeric keys only, no string building. */
-const memo = new Map<number, Map<number, Map<number, Map<number, Sm90Fp8Gemm1d1dConfig>>>>();
-let memoSize = 0;
-
-function child<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = make();
-    map.set(key, v);
-  }
-  return v;
-}
+/** Memoized picks: device key -> m -> n -> k -> config. */
+const memo = new PickMemo<Sm90Fp8Gemm1d1dConfig>();
 
 /**
  * The config the cost model ranks best for `shape` on `dev`. Pure and memoized on (m, n, k, numSms, maxSmemBytes):
@@ -292,24 +224,16 @@ export function selectFp8GemmNtAccumulateConfig(shape: GemmShape, dev: GemmDevic
   const smem = dev.maxSmemBytes;
   if (smem >>> 0 !== smem) return selectUncached(shape, dev);
   const devKey = dev.numSms * 2 ** 32 + smem;
-  const hit = memo.get(devKey)?.get(shape.m)?.get(shape.n)?.get(shape.k);
+  const hit = memo.get(devKey, shape);
   if (hit !== undefined) return hit;
   const config = selectUncached(shape, dev);
-  if (memoSize >= MEMO_LIMIT) {
-    memo.clear();
-    memoSize = 0;
-  }
-  const byM = child(memo, devKey, () => new Map<number, Map<number, Map<number, Sm90Fp8Gemm1d1dConfig>>>());
-  const byN = child(byM, shape.m, () => new Map<number, Map<number, Sm90Fp8Gemm1d1dConfig>>());
-  child(byN, shape.n, () => new Map<number, Sm90Fp8Gemm1d1dConfig>()).set(shape.k, config);
-  memoSize += 1;
+  memo.set(devKey, shape, config);
   return config;
 }
 
 /** Forgets every memoized pick (tests and benchmarks of the miss path). */
 export function clearFp8GemmNtAccumulateConfigCache(): void {
   memo.clear();
-  memoSize = 0;
 }
 
 function configKey(c: Sm90Fp8Gemm1d1dConfig): string {
@@ -330,17 +254,13 @@ export function fp8GemmNtAccumulateConfigsForShapes(
   return [...seen.values()];
 }
 
-function percent(x: number): string {
-  return `${Math.round(x * 100)}%`;
-}
-
 /**
  * One line describing `config` on `shape`: tile, tile grid, persistent grid, waves and last-wave utilisation,
  * stages and dynamic shared memory, multicast, raster group and the model's cycle estimate. Validates the config.
  */
 export function describeFp8GemmNtAccumulateConfig(config: Sm90Fp8Gemm1d1dConfig, shape: GemmShape): string {
   const c = checkSm90Fp8Gemm1d1dConfig(config);
-  const { m, n, k } = checkShape(shape);
+  const { m, n, k } = checkGemmShape('fp8GemmNtAccumulate', shape);
   const problem = sm90Fp8Gemm1d1dShapeProblem(c, { m, n, k });
   const mBlocks = Math.ceil(m / c.blockM);
   const nBlocks = Math.ceil(n / c.blockN);

@@ -8,16 +8,27 @@ import {
   checkSm90Fp8Gemm1d2dConfig,
   SM90_MAX_SMEM_BYTES,
   type Sm90Fp8Gemm1d2dConfig,
-  type Sm90Fp8Gemm1d2dShape,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dSmemBytes,
   sm90RasterGroup,
 } from '@dg/kernels';
+import {
+  checkGemmShape,
+  type GemmShape,
+  l1BytesPerCycle,
+  l2BytesPerCycle,
+  PickMemo,
+  percent,
+  TIE,
+  type TileTerms,
+  totalCycles,
+  wavesRulePrefers,
+  waveTerms,
+} from './common.js';
 import { checkGemmDeviceInfo, type GemmDeviceInfo } from './device.js';
 
-/** (m, n, k) of one GEMM call. */
-export type GemmShape = Sm90Fp8Gemm1d2dShape;
+export type { GemmShape } from './common.js';
 
 type BlockM = Sm90Fp8Gemm1d2dConfig['blockM'];
 type Multicast = Sm90Fp8Gemm1d2dConfig['multicast'];
@@ -104,25 +115,6 @@ export interface Fp8GemmNtCost {
   readonly cycles: number;
 }
 
-/** Bytes per cycle of L2 for the whole GPU: min(64 B/SM, ~6153 B); the cap is DeepGEMM's measured H800 figure. */
-function l2BytesPerCycle(numSms: number): number {
-  return Math.floor(Math.min(64 * numSms, 8e6 / 1.3e3));
-}
-
-/** Bytes per cycle of L1/shared memory for the whole GPU: 128 B per SM per cycle. */
-function l1BytesPerCycle(numSms: number): number {
-  return 128 * numSms;
-}
-
-/** The terms of the model that do not depend on the multicast (one tile shape on one shape). */
-interface TileTerms {
-  readonly numBlocks: number;
-  readonly numWaves: number;
-  readonly lastWaveBlocks: number;
-  readonly efficiency: number;
-  readonly l1Cycles: number;
-}
-
 /*
  * DeepGEMM HEAD's analytic model (get_layout_info), for FP8 operands (1 byte) and a BF16 output (2 bytes), no
  * accumulation. HBM traffic and FLOPs are left out on purpose: both are the same for every config of a shape, so
@@ -143,14 +135,11 @@ interface TileTerms {
  */
 function tileTerms(bm: number, bn: number, m: number, n: number, k: number, numSms: number): TileTerms {
   const numBlocks = Math.ceil(m / bm) * Math.ceil(n / bn);
-  const numWaves = Math.ceil(numBlocks / numSms);
-  const lastWaveBlocks = numBlocks - (numWaves - 1) * numSms;
-  const efficiency = numBlocks / (numWaves * numSms);
   const l1Ab = k * (bm + bn);
   const l1Tc = k * (Math.max(64, bm) + bn) + bm * bn * 2;
   const cd = bm * bn * 2;
   const l1Cycles = ((l1Ab + l1Tc + cd) * numBlocks) / l1BytesPerCycle(numSms);
-  return { numBlocks, numWaves, lastWaveBlocks, efficiency, l1Cycles };
+  return waveTerms(numBlocks, numSms, l1Cycles);
 }
 
 function l2Cycles(bm: number, bn: number, multicast: Multicast, k: number, numBlocks: number, numSms: number): number {
@@ -159,32 +148,12 @@ function l2Cycles(bm: number, bn: number, multicast: Multicast, k: number, numBl
   return ((l2Ab + cd) * numBlocks) / l2BytesPerCycle(numSms);
 }
 
-function totalCycles(t: TileTerms, l2: number, multicast: Multicast): number {
-  if (multicast !== 'none' && t.numWaves <= 1) return Number.POSITIVE_INFINITY;
-  return Math.max(t.l1Cycles, l2) / t.efficiency;
-}
-
 /** The cost model's terms for `config` running `shape` (uses config.numSms as the SM count). */
 export function estimateFp8GemmNtCost(config: Sm90Fp8Gemm1d2dConfig, shape: GemmShape): Fp8GemmNtCost {
   const { blockM: bm, blockN: bn, multicast, numSms } = config;
   const t = tileTerms(bm, bn, shape.m, shape.n, shape.k, numSms);
   const l2 = l2Cycles(bm, bn, multicast, shape.k, t.numBlocks, numSms);
   return { ...t, l2Cycles: l2, cycles: totalCycles(t, l2, multicast) };
-}
-
-function checkShape(shape: unknown): GemmShape {
-  if (shape === null || typeof shape !== 'object' || Array.isArray(shape)) {
-    throw new TypeError(`fp8GemmNt shape: expected an object {m, n, k}, got ${String(shape)}`);
-  }
-  const s = shape as Record<string, unknown>;
-  for (const key of ['m', 'n', 'k'] as const) {
-    const v = s[key];
-    if (typeof v !== 'number') throw new TypeError(`fp8GemmNt shape.${key}: expected an integer, got ${typeof v}`);
-    if (!Number.isSafeInteger(v) || v < 1) {
-      throw new RangeError(`fp8GemmNt shape.${key}: expected a positive integer, got ${v}`);
-    }
-  }
-  return { m: s.m as number, n: s.n as number, k: s.k as number };
 }
 
 /**
@@ -215,7 +184,7 @@ function multicastsFor(m: number, mBlocks: number, nBlocks: number, numSms: numb
  * them and there is more than one wave. Each passes checkSm90Fp8Gemm1d2dConfig and sm90Fp8Gemm1d2dShapeProblem.
  */
 export function listFp8GemmNtCandidates(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dConfig[] {
-  const { m, n } = checkShape(shape);
+  const { m, n } = checkGemmShape('fp8GemmNt', shape);
   const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
   const out: Sm90Fp8Gemm1d2dConfig[] = [];
   const mcs: Multicast[] = [];
@@ -228,36 +197,6 @@ export function listFp8GemmNtCandidates(shape: GemmShape, dev: GemmDeviceInfo): 
 }
 
 /**
- * Relative slack under which two model costs count as a tie: float rounding only. Real ties do occur (e.g. 64x192
- * alone vs 64x96 with multicast A on N = 24576 move the same bytes at the same efficiency).
- */
-const TIE = 1e-9;
-
-/**
- * DeepGEMM JAN26's waves rule, used only between configs the cycle model scores equal: fewer waves, then a fuller last
- * wave, then (same blockM) the smaller blockN or (same blockN) the smaller blockM — less padding wasted — or (both
- * differ) the larger blockN when it does not exceed the shape. Same tile: keep the incumbent (enumeration order puts
- * 'none' first: a cluster that buys nothing only adds launch constraints).
- */
-function wavesRulePrefers(
-  cand: TileTerms,
-  cm: number,
-  cn: number,
-  best: TileTerms,
-  bm: number,
-  bn: number,
-  m: number,
-  n: number,
-): boolean {
-  if (cand.numWaves !== best.numWaves) return cand.numWaves < best.numWaves;
-  if (cand.lastWaveBlocks !== best.lastWaveBlocks) return cand.lastWaveBlocks > best.lastWaveBlocks;
-  if (cm === bm && cn === bn) return false;
-  if (cm === bm) return cn < bn;
-  if (cn === bn) return cm < bm;
-  return cn > bn && cn <= n && cm <= m;
-}
-
-/**
  * Whether the selection considers multicast configs. Kept as a switch because it once had to be off: while the
  * kernel's remote arrive carried a cluster-scope release, every multicast config ran at 0.45-0.66x of the same tile
  * without (H100, 2026-11-21); with a CTA-scope arrive they beat it (4096x4096x7168, 256x128: 1209 TFLOPS with
@@ -267,7 +206,7 @@ const SELECT_MULTICAST = true;
 const NO_MULTICAST: readonly Multicast[] = ['none'];
 
 function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dConfig {
-  const { m, n, k } = checkShape(shape);
+  const { m, n, k } = checkGemmShape('fp8GemmNt', shape);
   const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
   const tiles = tileOptions(maxSmemBytes);
   if (tiles.length === 0) {
@@ -310,19 +249,8 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dC
   });
 }
 
-const MEMO_LIMIT = 1 << 16;
-/** device key (numSms * 2^32 + maxSmemBytes) -> m -> n -> k -> config: numeric keys only, no string building. */
-const memo = new Map<number, Map<number, Map<number, Map<number, Sm90Fp8Gemm1d2dConfig>>>>();
-let memoSize = 0;
-
-function child<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = make();
-    map.set(key, v);
-  }
-  return v;
-}
+/** Memoized picks: device key -> m -> n -> k -> config. */
+const memo = new PickMemo<Sm90Fp8Gemm1d2dConfig>();
 
 /**
  * The config the cost model ranks best for `shape` on `dev`. Pure and memoized on (m, n, k, numSms, maxSmemBytes):
@@ -334,24 +262,16 @@ export function selectFp8GemmNtConfig(shape: GemmShape, dev: GemmDeviceInfo): Sm
   // Unique while maxSmemBytes is a uint32 (checkGemmDeviceInfo insists); anything else goes to the validating path.
   if (smem >>> 0 !== smem) return selectUncached(shape, dev);
   const devKey = dev.numSms * 2 ** 32 + smem;
-  const hit = memo.get(devKey)?.get(shape.m)?.get(shape.n)?.get(shape.k);
+  const hit = memo.get(devKey, shape);
   if (hit !== undefined) return hit;
   const config = selectUncached(shape, dev);
-  if (memoSize >= MEMO_LIMIT) {
-    memo.clear();
-    memoSize = 0;
-  }
-  const byM = child(memo, devKey, () => new Map<number, Map<number, Map<number, Sm90Fp8Gemm1d2dConfig>>>());
-  const byN = child(byM, shape.m, () => new Map<number, Map<number, Sm90Fp8Gemm1d2dConfig>>());
-  child(byN, shape.n, () => new Map<number, Sm90Fp8Gemm1d2dConfig>()).set(shape.k, config);
-  memoSize += 1;
+  memo.set(devKey, shape, config);
   return config;
 }
 
 /** Forgets every memoized pick (tests and benchmarks of the miss path). */
 export function clearFp8GemmNtConfigCache(): void {
   memo.clear();
-  memoSize = 0;
 }
 
 function configKey(c: Sm90Fp8Gemm1d2dConfig): string {
@@ -369,17 +289,13 @@ export function fp8GemmNtConfigsForShapes(shapes: Iterable<GemmShape>, dev: Gemm
   return [...seen.values()];
 }
 
-function percent(x: number): string {
-  return `${Math.round(x * 100)}%`;
-}
-
 /**
  * One line describing `config` on `shape`: tile, tile grid, persistent grid, waves and last-wave utilisation,
  * stages and dynamic shared memory, multicast, raster group and the model's cycle estimate. Validates the config.
  */
 export function describeFp8GemmNtConfig(config: Sm90Fp8Gemm1d2dConfig, shape: GemmShape): string {
   const c = checkSm90Fp8Gemm1d2dConfig(config);
-  const { m, n, k } = checkShape(shape);
+  const { m, n, k } = checkGemmShape('fp8GemmNt', shape);
   const problem = sm90Fp8Gemm1d2dShapeProblem(c, { m, n, k });
   const mBlocks = Math.ceil(m / c.blockM);
   const nBlocks = Math.ceil(n / c.blockN);
