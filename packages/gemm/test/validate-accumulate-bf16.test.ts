@@ -199,3 +199,27 @@ describe('bf16GemmNt repeat calls (validation memo)', () => {
     expectGemmError(() => validateBf16GemmNt(a, b, d, { c: dev(5, [M, N + 8], 'f32') }), DgShapeError, 'opts.c');
   });
 });
+
+describe('fp8GemmNtAccumulate repeat calls (validation memo)', () => {
+  const dev = (slot: number, shape: number[], dtype: 'e4m3fn' | 'f32') =>
+    Tensor.fromDevicePointer(BigInt(slot) << 24n, shape, dtype, { device: 'cuda:0' });
+
+  it('returns the remembered problem for the same tensors and C, and validates again when C changes', () => {
+    const a = { data: dev(1, [M, K], 'e4m3fn'), scale: dev(2, [M, 2], 'f32') };
+    const b = { data: dev(3, [N, K], 'e4m3fn'), scale: dev(4, [N, 2], 'f32') };
+    const d = dev(5, [M, N], 'f32');
+    const c = dev(6, [M, N], 'f32');
+    const first = validateFp8GemmNtAccumulate(a, b, d, c, undefined);
+    expect(validateFp8GemmNtAccumulate({ ...a }, { ...b }, d, c, {})).toBe(first);
+    const onto = validateFp8GemmNtAccumulate(a, b, d, null, undefined);
+    expect(onto).not.toBe(first);
+    expect(onto.c).toBeNull();
+    expect(validateFp8GemmNtAccumulate(a, b, d, undefined, undefined)).toBe(onto);
+    expectGemmError(
+      () => validateFp8GemmNtAccumulate(a, b, d, dev(7, [M, N + 8], 'f32'), undefined),
+      DgShapeError,
+      'c',
+    );
+  });
+});
+

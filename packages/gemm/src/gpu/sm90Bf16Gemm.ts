@@ -15,14 +15,7 @@ import {
   sm90Bf16GemmShapeProblem,
   sm90Bf16GemmStreamedOperand,
 } from '@dg/kernels';
-import {
-  encodeTensorMapTiled,
-  type KernelFunction,
-  type LaunchConfig,
-  launch,
-  ParamBuilder,
-  type Tensor,
-} from '@dg/runtime';
+import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
 import { DgArgumentError } from '../errors.js';
 import { printBf16ConfigOnce, selectBf16GemmNtConfig } from '../heuristics/index.js';
 import { getPdl } from '../knobs.js';
@@ -32,35 +25,16 @@ import { isSameView } from '../overlap.js';
 import type { Bf16GemmNtProblem } from '../problem.js';
 import { gemmDeviceInfo } from './deviceInfo.js';
 import { loadKernel, preparedKernel } from './kernels.js';
+import { type LaunchPlan, launchPlan, makeLaunchPlan, memoizedKernelName, swizzleName } from './launchPlan.js';
 import { LaunchPlanCache } from './planCache.js';
 
-interface Plan {
-  readonly fn: KernelFunction;
-  readonly cfg: LaunchConfig;
-  readonly params: Uint8Array;
-}
-
-const plans = new LaunchPlanCache<Plan>();
+const plans = new LaunchPlanCache<LaunchPlan>();
 /** The plan of the last call per validated problem object (see sm90Fp8Gemm1d2d.ts: the same tensors, no key). */
 const lastPlan = new WeakMap<
   Bf16GemmNtProblem,
-  { config: Sm90Bf16GemmConfig; streamed: number; pdl: boolean; plan: Plan }
+  { config: Sm90Bf16GemmConfig; streamed: number; pdl: boolean; plan: LaunchPlan }
 >();
-/** Kernel names per config object: the heuristic returns the same frozen object per shape, so a warm call reuses it. */
-const names = new WeakMap<Sm90Bf16GemmConfig, string>();
-
-function kernelNameOf(c: Sm90Bf16GemmConfig): string {
-  let name = names.get(c);
-  if (name === undefined) {
-    name = sm90Bf16GemmKernelName(c);
-    names.set(c, name);
-  }
-  return name;
-}
-
-function swizzleName(bytes: number): 'none' | '32b' | '64b' | '128b' {
-  return bytes === 128 ? '128b' : bytes === 64 ? '64b' : bytes === 32 ? '32b' : 'none';
-}
+const kernelNameOf = memoizedKernelName(sm90Bf16GemmKernelName);
 
 /** The four layouts a problem can have, each one frozen object (so configs and names can be cached per object). */
 const LAYOUTS = new Map<number, Sm90Bf16GemmLayout>();
@@ -124,7 +98,13 @@ function operandTensorMap(t: Tensor, major: 'k' | 'mn', k: number, rows: number,
   });
 }
 
-function buildPlan(device: number, c: Sm90Bf16GemmConfig, p: Bf16GemmNtProblem, streamed: number, pdl: boolean): Plan {
+function buildPlan(
+  device: number,
+  c: Sm90Bf16GemmConfig,
+  p: Bf16GemmNtProblem,
+  streamed: number,
+  pdl: boolean,
+): LaunchPlan {
   const { m, n, k } = p;
   const kernel = preparedKernel(kernelNameOf(c), () => renderSm90Bf16Gemm(c));
   const r = kernel.rendered;
@@ -155,14 +135,7 @@ function buildPlan(device: number, c: Sm90Bf16GemmConfig, p: Bf16GemmNtProblem, 
     .tensorMap(tmapB)
     .tensorMap(tmapD)
     .bytes();
-  const cfg: LaunchConfig = {
-    grid: r.gridFor({ m, n, k }),
-    block: r.blockDim,
-    cluster: r.clusterDim,
-    sharedMemBytes: r.dynamicSmemBytes,
-    pdl: pdl && r.pdl,
-  };
-  return { fn, cfg, params };
+  return makeLaunchPlan(fn, r, { m, n, k }, params, pdl);
 }
 
 /** bf16GemmNt on a CUDA device: validation has run, m, n > 0 and k > 0. */
@@ -181,15 +154,14 @@ export function launchSm90Bf16Gemm(p: Bf16GemmNtProblem, opts: Bf16GemmNtOptions
   const pdl = getPdl();
   const streamed = sm90Bf16GemmStreamedOperand(config, shape);
   const last = lastPlan.get(p);
-  let plan: Plan;
+  let plan: LaunchPlan;
   if (last !== undefined && last.config === config && last.streamed === streamed && last.pdl === pdl) {
     plan = last.plan;
   } else {
     plan = planFor(device, config, p, streamed, pdl);
     lastPlan.set(p, { config, streamed, pdl, plan });
   }
-  (plan.cfg as { stream?: LaunchConfig['stream'] }).stream = opts.stream;
-  launch(plan.fn, plan.cfg, plan.params);
+  launchPlan(plan, opts.stream);
 }
 
 /** The cached plan of (config, pointers, shapes), built on a miss. */
@@ -199,7 +171,7 @@ function planFor(
   p: Bf16GemmNtProblem,
   streamed: number,
   pdl: boolean,
-): Plan {
+): LaunchPlan {
   const cPart = p.c === null ? '' : `${p.c.dataPtr}|${p.c.strides[0]}`;
   const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${streamed}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.a.strides[1]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.b.strides[1]}|${p.d.dataPtr}|${p.d.strides[0]}|${cPart}`;
   return plans.get(key) ?? plans.set(key, buildPlan(device, config, p, streamed, pdl));

@@ -15,14 +15,7 @@ import {
   sm90Fp8Gemm1d1dMaxStages,
   sm90Fp8Gemm1d1dShapeProblem,
 } from '@dg/kernels';
-import {
-  encodeTensorMapTiled,
-  type KernelFunction,
-  type LaunchConfig,
-  launch,
-  ParamBuilder,
-  type Tensor,
-} from '@dg/runtime';
+import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
 import { DgArgumentError } from '../errors.js';
 import { printAccumulateConfigOnce, selectFp8GemmNtAccumulateConfig } from '../heuristics/index.js';
 import { getPdl } from '../knobs.js';
@@ -31,29 +24,19 @@ import { isSameView } from '../overlap.js';
 import type { Fp8GemmNtAccumulateOptions, Fp8GemmNtAccumulateProblem } from '../problem.js';
 import { gemmDeviceInfo } from './deviceInfo.js';
 import { loadKernel, preparedKernel } from './kernels.js';
+import { type LaunchPlan, launchPlan, makeLaunchPlan, memoizedKernelName } from './launchPlan.js';
 import { LaunchPlanCache } from './planCache.js';
 import { mnMajorColumnStride, mnMajorTmaAlignedScales } from './scaleLayout.js';
 
 const FN = 'fp8GemmNtAccumulate';
 
-interface Plan {
-  readonly fn: KernelFunction;
-  readonly cfg: LaunchConfig;
-  readonly params: Uint8Array;
-}
-
-const plans = new LaunchPlanCache<Plan>();
-/** Kernel names per config object: the heuristic returns the same frozen object per shape, so a warm call reuses it. */
-const names = new WeakMap<Sm90Fp8Gemm1d1dConfig, string>();
-
-function kernelNameOf(c: Sm90Fp8Gemm1d1dConfig): string {
-  let name = names.get(c);
-  if (name === undefined) {
-    name = sm90Fp8Gemm1d1dKernelName(c);
-    names.set(c, name);
-  }
-  return name;
-}
+const plans = new LaunchPlanCache<LaunchPlan>();
+/** The plan of the last call per validated problem object (see sm90Fp8Gemm1d2d.ts: the same tensors, no key). */
+const lastPlan = new WeakMap<
+  Fp8GemmNtAccumulateProblem,
+  { config: Sm90Fp8Gemm1d1dConfig; sfa: Tensor; sfb: Tensor; pdl: boolean; plan: LaunchPlan }
+>();
+const kernelNameOf = memoizedKernelName(sm90Fp8Gemm1d1dKernelName);
 
 /** A forced config (opts.config), checked against the kernel's rules, this device and this shape. */
 function forcedConfig(raw: unknown, shape: Sm90Fp8Gemm1d1dShape, maxSmemBytes: number): Sm90Fp8Gemm1d1dConfig {
@@ -108,7 +91,7 @@ function buildPlan(
   sfa: Tensor,
   sfb: Tensor,
   pdl: boolean,
-): Plan {
+): LaunchPlan {
   const { m, n, k } = p;
   const kernel = preparedKernel(kernelNameOf(c), () => renderSm90Fp8Gemm1d1d(c));
   const r = kernel.rendered;
@@ -132,14 +115,7 @@ function buildPlan(
     .tensorMap(scaleTensorMap(sfa, m, sfk, c.blockM))
     .tensorMap(scaleTensorMap(sfb, n, sfk, c.blockN))
     .bytes();
-  const cfg: LaunchConfig = {
-    grid: r.gridFor({ m, n, k }),
-    block: r.blockDim,
-    cluster: r.clusterDim,
-    sharedMemBytes: r.dynamicSmemBytes,
-    pdl: pdl && r.pdl,
-  };
-  return { fn, cfg, params };
+  return makeLaunchPlan(fn, r, { m, n, k }, params, pdl);
 }
 
 /** fp8GemmNtAccumulate on a CUDA device: validation has run, m, n > 0 and k > 0. */
@@ -157,12 +133,14 @@ export function launchSm90Fp8Gemm1d1d(p: Fp8GemmNtAccumulateProblem, opts: Fp8Ge
   const sfb = mnMajorTmaAlignedScales(p.sfb, opts.stream);
   if (p.c !== null && !isSameView(p.c, p.d)) copyInto(p.d, p.c, opts.stream);
   const pdl = getPdl();
-  const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${sfb.dataPtr}|${mnMajorColumnStride(sfb)}`;
-  let plan = plans.get(key);
-  if (plan === undefined) {
-    plan = buildPlan(device, config, p, sfa, sfb, pdl);
-    plans.set(key, plan);
+  const last = lastPlan.get(p);
+  let plan: LaunchPlan;
+  if (last !== undefined && last.config === config && last.sfa === sfa && last.sfb === sfb && last.pdl === pdl) {
+    plan = last.plan;
+  } else {
+    const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${sfb.dataPtr}|${mnMajorColumnStride(sfb)}`;
+    plan = plans.get(key) ?? plans.set(key, buildPlan(device, config, p, sfa, sfb, pdl));
+    lastPlan.set(p, { config, sfa, sfb, pdl, plan });
   }
-  (plan.cfg as { stream?: LaunchConfig['stream'] }).stream = opts.stream;
-  launch(plan.fn, plan.cfg, plan.params);
+  launchPlan(plan, opts.stream);
 }

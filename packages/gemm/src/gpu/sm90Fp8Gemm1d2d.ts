@@ -13,53 +13,27 @@ import {
   sm90Fp8Gemm1d2dShapeProblem,
   sm90OutputSwizzleBytes,
 } from '@dg/kernels';
-import {
-  encodeTensorMapTiled,
-  type KernelFunction,
-  type LaunchConfig,
-  launch,
-  ParamBuilder,
-  type Tensor,
-} from '@dg/runtime';
+import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
 import { DgArgumentError } from '../errors.js';
 import { printConfigOnce, selectFp8GemmNtConfig } from '../heuristics/index.js';
 import { getPdl } from '../knobs.js';
 import type { Fp8GemmNtOptions, Fp8GemmNtProblem } from '../problem.js';
 import { gemmDeviceInfo } from './deviceInfo.js';
 import { loadKernel, preparedKernel } from './kernels.js';
+import { type LaunchPlan, launchPlan, makeLaunchPlan, memoizedKernelName, swizzleName } from './launchPlan.js';
 import { LaunchPlanCache } from './planCache.js';
 import { mnMajorColumnStride, mnMajorTmaAlignedScales } from './scaleLayout.js';
 
-interface Plan {
-  readonly fn: KernelFunction;
-  readonly cfg: LaunchConfig;
-  readonly params: Uint8Array;
-}
-
-const plans = new LaunchPlanCache<Plan>();
+const plans = new LaunchPlanCache<LaunchPlan>();
 /**
  * The plan of the last call per validated problem object: validation hands back the same object while the same
  * tensors come back (validationMemo.ts), so a warm loop finds its plan without building the string key.
  */
 const lastPlan = new WeakMap<
   Fp8GemmNtProblem,
-  { config: Sm90Fp8Gemm1d2dConfig; sfa: Tensor; pdl: boolean; plan: Plan }
+  { config: Sm90Fp8Gemm1d2dConfig; sfa: Tensor; pdl: boolean; plan: LaunchPlan }
 >();
-/** Kernel names per config object: the heuristic returns the same frozen object per shape, so a warm call reuses it. */
-const names = new WeakMap<Sm90Fp8Gemm1d2dConfig, string>();
-
-function kernelNameOf(c: Sm90Fp8Gemm1d2dConfig): string {
-  let name = names.get(c);
-  if (name === undefined) {
-    name = sm90Fp8Gemm1d2dKernelName(c);
-    names.set(c, name);
-  }
-  return name;
-}
-
-function swizzleName(bytes: number): 'none' | '32b' | '64b' | '128b' {
-  return bytes === 128 ? '128b' : bytes === 64 ? '64b' : bytes === 32 ? '32b' : 'none';
-}
+const kernelNameOf = memoizedKernelName(sm90Fp8Gemm1d2dKernelName);
 
 /** A forced config (opts.config), checked against the kernel's rules, this device and this shape. */
 function forcedConfig(raw: unknown, shape: Sm90Fp8Gemm1d2dShape, maxSmemBytes: number): Sm90Fp8Gemm1d2dConfig {
@@ -103,7 +77,7 @@ function buildPlan(
   p: Fp8GemmNtProblem,
   sfa: Fp8GemmNtProblem['sfa'],
   pdl: boolean,
-): Plan {
+): LaunchPlan {
   const { m, n, k } = p;
   const kernel = preparedKernel(kernelNameOf(c), () => renderSm90Fp8Gemm1d2d(c));
   const r = kernel.rendered;
@@ -139,14 +113,7 @@ function buildPlan(
     .tensorMap(tmapD)
     .tensorMap(tmapSfa)
     .bytes();
-  const cfg: LaunchConfig = {
-    grid: r.gridFor({ m, n, k }),
-    block: r.blockDim,
-    cluster: r.clusterDim,
-    sharedMemBytes: r.dynamicSmemBytes,
-    pdl: pdl && r.pdl,
-  };
-  return { fn, cfg, params };
+  return makeLaunchPlan(fn, r, { m, n, k }, params, pdl);
 }
 
 /** fp8GemmNt on a CUDA device: validation has run, m, n > 0 and k > 0. */
@@ -162,7 +129,7 @@ export function launchSm90Fp8Gemm1d2d(p: Fp8GemmNtProblem, opts: Fp8GemmNtOption
   const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream);
   const pdl = getPdl();
   const last = lastPlan.get(p);
-  let plan: Plan;
+  let plan: LaunchPlan;
   if (last !== undefined && last.config === config && last.sfa === sfa && last.pdl === pdl) {
     plan = last.plan;
   } else {
@@ -170,6 +137,5 @@ export function launchSm90Fp8Gemm1d2d(p: Fp8GemmNtProblem, opts: Fp8GemmNtOption
     plan = plans.get(key) ?? plans.set(key, buildPlan(device, config, p, sfa, pdl));
     lastPlan.set(p, { config, sfa, pdl, plan });
   }
-  (plan.cfg as { stream?: LaunchConfig['stream'] }).stream = opts.stream;
-  launch(plan.fn, plan.cfg, plan.params);
+  launchPlan(plan, opts.stream);
 }
