@@ -222,4 +222,3 @@ describe('fp8GemmNtAccumulate repeat calls (validation memo)', () => {
     );
   });
 });
-
