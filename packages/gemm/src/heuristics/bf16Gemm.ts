@@ -18,16 +18,16 @@ import {
   sm90RasterGroup,
 } from '@dg/kernels';
 import {
+  BestPick,
   checkGemmShape,
   type GemmShape,
   l1BytesPerCycle,
   l2BytesPerCycle,
   PickMemo,
   percent,
-  TIE,
+  printOnce,
   type TileTerms,
   totalCycles,
-  wavesRulePrefers,
   waveTerms,
 } from './common.js';
 import { checkGemmDeviceInfo, type GemmDeviceInfo } from './device.js';
@@ -234,10 +234,7 @@ function selectUncached(shape: GemmShape, layout: Sm90Bf16GemmLayout, dev: GemmD
       `bf16GemmNt: no block config fits ${maxSmemBytes} bytes of shared memory (the smallest needs ${sm90Bf16GemmSmemBytes(64, 16, 2, l)})`,
     );
   }
-  let bestTile = tiles[0] as TileOption;
-  let bestTerms: TileTerms | null = null;
-  let bestMulticast: Multicast = 'none';
-  let bestCycles = Number.POSITIVE_INFINITY;
+  const best = new BestPick<TileOption>();
   for (const tile of tiles) {
     const { blockM: bm, blockN: bn } = tile;
     if (!blockNConsidered(bn, s.m)) continue;
@@ -245,24 +242,16 @@ function selectUncached(shape: GemmShape, layout: Sm90Bf16GemmLayout, dev: GemmD
     for (const multicast of multicastsFor(Math.ceil(s.m / bm), Math.ceil(s.n / bn), numSms, s.m)) {
       const l2 = l2Cycles(bm, bn, terms.bLoad, multicast, s, l, terms.numBlocks, numSms);
       const cycles = totalCycles(terms, l2, multicast);
-      const better =
-        bestTerms === null ||
-        cycles < bestCycles * (1 - TIE) ||
-        (cycles <= bestCycles * (1 + TIE) &&
-          wavesRulePrefers(terms, bm, bn, bestTerms, bestTile.blockM, bestTile.blockN, s.m, s.n));
-      if (better) {
-        bestTile = tile;
-        bestTerms = terms;
-        bestMulticast = multicast;
-        bestCycles = cycles;
-      }
+      best.offer(tile, terms, multicast, cycles, s.m, s.n);
     }
   }
+  // Every candidate filtered out (tiny budgets): the first tile without multicast, as before any offer.
+  const bestTile = best.tile ?? (tiles[0] as TileOption);
   return Object.freeze({
     blockM: bestTile.blockM,
     blockN: bestTile.blockN,
     numStages: bestTile.numStages,
-    multicast: bestMulticast,
+    multicast: best.multicast,
     numSms,
     ...l,
   });
@@ -336,13 +325,10 @@ export function describeBf16GemmNtConfig(config: Sm90Bf16GemmConfig, shape: Gemm
   );
 }
 
-const printed = new Set<string>();
-
 /** Writes `[dg] bf16GemmNt <description>` to stderr once per (shape, layout) while DG_PRINT_CONFIGS is '1'. */
 export function printBf16ConfigOnce(shape: GemmShape, config: Sm90Bf16GemmConfig): void {
-  if (process.env.DG_PRINT_CONFIGS !== '1') return;
-  const key = `${shape.m},${shape.n},${shape.k},${layoutCode(config)}`;
-  if (printed.has(key)) return;
-  printed.add(key);
-  process.stderr.write(`[dg] bf16GemmNt ${describeBf16GemmNtConfig(config, shape)}\n`);
+  printOnce(
+    () => `bf16GemmNt:${shape.m},${shape.n},${shape.k},${layoutCode(config)}`,
+    () => `bf16GemmNt ${describeBf16GemmNtConfig(config, shape)}`,
+  );
 }

@@ -122,3 +122,46 @@ function child<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   }
   return v;
 }
+
+/**
+ * The running best of a heuristic's search: the cheapest (tile, multicast) under the model, exact ties (within TIE)
+ * broken by the waves rule; the first offer wins a full tie, so enumeration order ('none' first) decides last.
+ */
+export class BestPick<Tile extends { readonly blockM: number; readonly blockN: number }> {
+  tile: Tile | undefined = undefined;
+  multicast: 'none' | 'a' | 'b' = 'none';
+  #terms: TileTerms | undefined = undefined;
+  #cycles = Number.POSITIVE_INFINITY;
+
+  offer(tile: Tile, terms: TileTerms, multicast: 'none' | 'a' | 'b', cycles: number, m: number, n: number): void {
+    const best = this.tile;
+    const better =
+      best === undefined ||
+      this.#terms === undefined ||
+      cycles < this.#cycles * (1 - TIE) ||
+      (cycles <= this.#cycles * (1 + TIE) &&
+        wavesRulePrefers(terms, tile.blockM, tile.blockN, this.#terms, best.blockM, best.blockN, m, n));
+    if (better) {
+      this.tile = tile;
+      this.multicast = multicast;
+      this.#terms = terms;
+      this.#cycles = cycles;
+    }
+  }
+}
+
+const printed = new Set<string>();
+
+/** With DG_PRINT_CONFIGS=1, writes `describe()` to stderr the first time `key` is seen (one line per new shape). */
+export function printOnce(key: () => string, describe: () => string): void {
+  if (process.env.DG_PRINT_CONFIGS !== '1') return;
+  const k = key();
+  if (printed.has(k)) return;
+  printed.add(k);
+  process.stderr.write(`[dg] ${describe()}\n`);
+}
+
+/** Forgets what printOnce printed (tests). */
+export function resetPrintedConfigs(): void {
+  printed.clear();
+}

@@ -14,16 +14,16 @@ import {
   sm90RasterGroup,
 } from '@dg/kernels';
 import {
+  BestPick,
   checkGemmShape,
   type GemmShape,
   l1BytesPerCycle,
   l2BytesPerCycle,
   PickMemo,
   percent,
-  TIE,
+  printOnce,
   type TileTerms,
   totalCycles,
-  wavesRulePrefers,
   waveTerms,
 } from './common.js';
 import { checkGemmDeviceInfo, type GemmDeviceInfo } from './device.js';
@@ -181,33 +181,22 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d1dC
       `fp8GemmNtAccumulate: no block config fits ${maxSmemBytes} bytes of shared memory (the smallest needs ${sm90Fp8Gemm1d1dSmemBytes(64, 16, 1)})`,
     );
   }
-  let bestTile = tiles[0] as TileOption;
-  let bestTerms: TileTerms | null = null;
-  let bestMulticast: Multicast = 'none';
-  let bestCycles = Number.POSITIVE_INFINITY;
+  const best = new BestPick<TileOption>();
   for (const tile of tiles) {
     const { blockM: bm, blockN: bn } = tile;
     const terms = tileTerms(bm, bn, m, n, k, numSms);
     for (const multicast of multicastsFor(m, Math.ceil(m / bm), Math.ceil(n / bn), numSms)) {
       const cycles = totalCycles(terms, l2Cycles(bm, bn, multicast, k, terms.numBlocks, numSms), multicast);
-      const better =
-        bestTerms === null ||
-        cycles < bestCycles * (1 - TIE) ||
-        (cycles <= bestCycles * (1 + TIE) &&
-          wavesRulePrefers(terms, bm, bn, bestTerms, bestTile.blockM, bestTile.blockN, m, n));
-      if (better) {
-        bestTile = tile;
-        bestTerms = terms;
-        bestMulticast = multicast;
-        bestCycles = cycles;
-      }
+      best.offer(tile, terms, multicast, cycles, m, n);
     }
   }
+  // Every candidate filtered out (tiny budgets): the first tile without multicast, as before any offer.
+  const bestTile = best.tile ?? (tiles[0] as TileOption);
   return Object.freeze({
     blockM: bestTile.blockM,
     blockN: bestTile.blockN,
     numStages: bestTile.numStages,
-    multicast: bestMulticast,
+    multicast: best.multicast,
     numSms,
   });
 }
@@ -282,16 +271,13 @@ export function describeFp8GemmNtAccumulateConfig(config: Sm90Fp8Gemm1d1dConfig,
   );
 }
 
-const printed = new Set<string>();
-
 /**
  * Writes `[dg] fp8GemmNtAccumulate <description>` to stderr the first time a shape is seen while DG_PRINT_CONFIGS is
  * '1' (read at every call; when off this is one env lookup).
  */
 export function printAccumulateConfigOnce(shape: GemmShape, config: Sm90Fp8Gemm1d1dConfig): void {
-  if (process.env.DG_PRINT_CONFIGS !== '1') return;
-  const key = `${shape.m},${shape.n},${shape.k}`;
-  if (printed.has(key)) return;
-  printed.add(key);
-  process.stderr.write(`[dg] fp8GemmNtAccumulate ${describeFp8GemmNtAccumulateConfig(config, shape)}\n`);
+  printOnce(
+    () => `fp8GemmNtAccumulate:${shape.m},${shape.n},${shape.k}`,
+    () => `fp8GemmNtAccumulate ${describeFp8GemmNtAccumulateConfig(config, shape)}`,
+  );
 }

@@ -14,16 +14,16 @@ import {
   sm90RasterGroup,
 } from '@dg/kernels';
 import {
+  BestPick,
   checkGemmShape,
   type GemmShape,
   l1BytesPerCycle,
   l2BytesPerCycle,
   PickMemo,
   percent,
-  TIE,
+  printOnce,
   type TileTerms,
   totalCycles,
-  wavesRulePrefers,
   waveTerms,
 } from './common.js';
 import { checkGemmDeviceInfo, type GemmDeviceInfo } from './device.js';
@@ -214,10 +214,7 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dC
       `fp8GemmNt: no block config fits ${maxSmemBytes} bytes of shared memory (the smallest needs ${sm90Fp8Gemm1d2dSmemBytes(64, 16, 1)})`,
     );
   }
-  let bestTile = tiles[0] as TileOption;
-  let bestTerms: TileTerms | null = null;
-  let bestMulticast: Multicast = 'none';
-  let bestCycles = Number.POSITIVE_INFINITY;
+  const best = new BestPick<TileOption>();
   const mcs: Multicast[] = [];
   for (const tile of tiles) {
     const { blockM: bm, blockN: bn } = tile;
@@ -227,24 +224,16 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dC
       : NO_MULTICAST;
     for (const multicast of multicasts) {
       const cycles = totalCycles(terms, l2Cycles(bm, bn, multicast, k, terms.numBlocks, numSms), multicast);
-      const better =
-        bestTerms === null ||
-        cycles < bestCycles * (1 - TIE) ||
-        (cycles <= bestCycles * (1 + TIE) &&
-          wavesRulePrefers(terms, bm, bn, bestTerms, bestTile.blockM, bestTile.blockN, m, n));
-      if (better) {
-        bestTile = tile;
-        bestTerms = terms;
-        bestMulticast = multicast;
-        bestCycles = cycles;
-      }
+      best.offer(tile, terms, multicast, cycles, m, n);
     }
   }
+  // Every candidate filtered out (tiny budgets): the first tile without multicast, as before any offer.
+  const bestTile = best.tile ?? (tiles[0] as TileOption);
   return Object.freeze({
     blockM: bestTile.blockM,
     blockN: bestTile.blockN,
     numStages: bestTile.numStages,
-    multicast: bestMulticast,
+    multicast: best.multicast,
     numSms,
   });
 }
@@ -320,21 +309,15 @@ export function describeFp8GemmNtConfig(config: Sm90Fp8Gemm1d2dConfig, shape: Ge
 /** Short alias of describeFp8GemmNtConfig. */
 export const explainFp8GemmNtConfig = describeFp8GemmNtConfig;
 
-const printed = new Set<string>();
-
 /**
  * Writes `[dg] <kind> <description>` to stderr the first time a (kind, shape) is seen while DG_PRINT_CONFIGS is '1'
  * (read at every call, so it can be switched on mid-process; when off this is one env lookup).
  */
 export function printConfigOnce(kind: string, shape: GemmShape, config: Sm90Fp8Gemm1d2dConfig): void {
-  if (process.env.DG_PRINT_CONFIGS !== '1') return;
-  const key = `${kind}:${shape.m},${shape.n},${shape.k}`;
-  if (printed.has(key)) return;
-  printed.add(key);
-  process.stderr.write(`[dg] ${kind} ${describeFp8GemmNtConfig(config, shape)}\n`);
+  printOnce(
+    () => `${kind}:${shape.m},${shape.n},${shape.k}`,
+    () => `${kind} ${describeFp8GemmNtConfig(config, shape)}`,
+  );
 }
 
-/** Forgets which (kind, shape) pairs printConfigOnce already printed (tests). */
-export function resetPrintedConfigs(): void {
-  printed.clear();
-}
+export { resetPrintedConfigs } from './common.js';

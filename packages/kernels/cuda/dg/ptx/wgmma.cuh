@@ -39,7 +39,8 @@ __device__ __forceinline__ u64 smem_desc_sw128(u32 lo) {
 
 __device__ __forceinline__ u64 make_smem_desc_sw128(u32 smem) { return smem_desc_sw128(smem_desc_sw128_lo(smem)); }
 
-// Descriptor for an MN-major (transposed) operand tile written by TMA with 128-byte swizzle: the tile is a row of
+// Low descriptor word for an MN-major (transposed) operand tile written by TMA with 128-byte swizzle (the high word
+// is SMEM_DESC_SW128_HI, as for K-major tiles; join them with smem_desc_sw128): the tile is a row of
 // swizzle atoms along MN, each atom 64 bf16 along MN (128 bytes) by `k_rows` rows along K (one TMA box of
 // {64, k_rows}). In the MN-major canonical layout ((8 x 16 B, n), (8, k)) the stride byte offset steps 8 K rows
 // (8 * 128 = 1024 bytes, inside an atom) and the leading byte offset steps one 64-wide MN atom (`atom_bytes`,
@@ -47,11 +48,6 @@ __device__ __forceinline__ u64 make_smem_desc_sw128(u32 smem) { return smem_desc
 // base must be 1024-byte aligned; advancing 16 along K is +2048 bytes on the start address.
 __device__ __forceinline__ u32 smem_desc_sw128_mn_lo(u32 smem, u32 atom_bytes) {
   return ((smem & 0x3ffffu) >> 4) | (((atom_bytes >> 4) & 0x3fffu) << 16);  // start address, leading byte offset
-}
-
-// The high word is SMEM_DESC_SW128_HI as for K-major tiles (stride byte offset 1024, 128B swizzle).
-__device__ __forceinline__ u64 make_smem_desc_sw128_mn(u32 smem, u32 atom_bytes) {
-  return smem_desc_sw128(smem_desc_sw128_mn_lo(smem, atom_bytes));
 }
 
 // Keeps the compiler from moving reads or writes of an accumulator register across a wgmma fence/wait: the tensor
