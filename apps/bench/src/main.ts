@@ -9,7 +9,8 @@
 //                 h100-reference.md to compare with, default the copy in src/gemm/shapes.ts)
 //   gemm-configs  the fp8GemmNt heuristic's candidates timed one by one, beside its cost model  (GPU)
 //                 (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs;
-//                 --with 64x16:16:a,... extra configs BMxBN:STAGES:MC to time beside the candidates)
+//                 --with 64x16:16:a,64x64:13:none:nopipe,... extra configs BMxBN:STAGES:MC[:nohint][:nopipe] to
+//                 time beside the candidates; every config's output is checked against FP64 and the pick's first)
 //   gemm-bf16     dense BF16 GEMM: ours (bf16GemmNt) beside cuBLASLt BF16, same process  (GPU)
 //                 (--shapes/--quick as gemm; --sweep N: also time the N cheapest configs of the cost model per
 //                 shape, --runs timed runs each)
@@ -222,11 +223,26 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
     const extra = (values.with ?? '')
       .split(',')
       .filter((t) => t !== '')
-      .map((t) => parseExtraConfig(t) ?? fail(`--with: bad entry '${t}' (expected BMxBN:STAGES:none|a|b)`));
+      .map(
+        (t) =>
+          parseExtraConfig(t) ?? fail(`--with: bad entry '${t}' (expected BMxBN:STAGES:none|a|b[:nohint][:nopipe])`),
+      );
     const rows = benchGemmConfigs(shapes, positiveInt('top', values.top), positiveInt('runs', values.runs), extra);
     sections.push({
       title: 'gemm-configs',
-      header: ['M', 'N', 'K', 'config', 'picked', 'model cycles', 'µs', 'TFLOPS', 'error'],
+      header: [
+        'M',
+        'N',
+        'K',
+        'config',
+        'picked',
+        'model cycles',
+        'diff vs FP64',
+        'diff vs pick',
+        'µs',
+        'TFLOPS',
+        'error',
+      ],
       rows: rows.map((r) => [
         r.m,
         r.n,
@@ -234,6 +250,8 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
         r.config,
         r.picked ? 'yes' : '',
         r.modelCycles.toFixed(0),
+        r.diffVsFp64?.toExponential(2) ?? '',
+        r.diffVsPicked?.toExponential(2) ?? '',
         r.us?.toFixed(1) ?? '',
         r.tflops?.toFixed(0) ?? '',
         r.error ?? '',

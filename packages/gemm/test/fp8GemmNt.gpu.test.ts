@@ -105,6 +105,24 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
     });
   });
 
+  describe('forced configs: the plain K loop of tiles that default to the pipelined one', () => {
+    const configs: Sm90Fp8Gemm1d2dConfig[] = [];
+    for (const blockM of [64, 128] as const) {
+      for (const blockN of [16, 48, 112, 128]) {
+        configs.push({ blockM, blockN, numStages: 3, multicast: 'none', numSms: 132, pipeline: false });
+      }
+    }
+    configs.push({ blockM: 128, blockN: 96, numStages: 3, multicast: 'b', numSms: 132, pipeline: false });
+    it.each(configs)('$blockM x $blockN, multicast $multicast', (config) => {
+      checkShape(4 * config.blockM - 37, 4 * config.blockN - 8, 656, config.blockM + config.blockN, { config });
+    });
+  });
+
+  it('checks the pipelined loop on K of 1, 2 and 3 K blocks (the odd and even ends of the accumulator pair)', () => {
+    const config: Sm90Fp8Gemm1d2dConfig = { blockM: 64, blockN: 64, numStages: 4, multicast: 'none', numSms: 132 };
+    for (const k of [112, 256, 336]) checkShape(130, 200, k, k, { config });
+  });
+
   it('accepts row-major A scales (transformed on the device) and a strided output', () => {
     const [m, n, k] = [300, 520, 1040];
     const inp = inputs(m, n, k, 11, 'rowMajor');

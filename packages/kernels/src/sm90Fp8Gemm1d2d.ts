@@ -1,4 +1,4 @@
-import { alignUp, ceilDiv, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
+import { alignUp, ceilDiv, checkBoolean, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
 import type { Dim3, KernelFamily, KernelParam, RenderedKernel } from './kernel.js';
 import { cudaIncludeDir } from './paths.js';
 
@@ -22,6 +22,16 @@ export interface Sm90Fp8Gemm1d2dConfig {
   readonly multicast: 'none' | 'a' | 'b';
   /** Most CTAs launched (the persistent grid); even when multicasting. */
   readonly numSms: number;
+  /**
+   * L2 cache policies on the operand loads (default true): an operand read once is loaded EVICT_FIRST, the other
+   * EVICT_LAST (see sm90Fp8Gemm1d2dStreamedOperand). A launch parameter, not compiled in.
+   */
+  readonly l2Hints?: boolean;
+  /**
+   * The pipelined K loop (see sm90Fp8Gemm1d2dPipelined): default on wherever the tile allows it; false runs the
+   * plain loop (for measurements). Part of the kernel name.
+   */
+  readonly pipeline?: boolean;
 }
 
 /** Launch shape. */
@@ -48,6 +58,7 @@ export const SM90_FP8_GEMM_1D2D_PARAMS: readonly KernelParam[] = [
   { name: 'k', type: 'u32' },
   { name: 'sfbStrideN', type: 'u32' },
   { name: 'sfbStrideK', type: 'u32' },
+  { name: 'streamed', type: 'u32' },
   { name: 'tmapA', type: 'tensorMap' },
   { name: 'tmapB', type: 'tensorMap' },
   { name: 'tmapD', type: 'tensorMap' },
@@ -110,7 +121,8 @@ export function sm90RasterGroup(c: Pick<Sm90Fp8Gemm1d2dConfig, 'blockM' | 'block
  * Rules: blockN a multiple of 8 in [16, 192] (accumulator + promoted registers must fit 232 per math thread), at
  * most 128 with blockM 256 (two slabs double the promoted registers); an N tile may straddle at most two 128-wide
  * B-scale blocks (blockN <= 128 + gcd(blockN, 128)); the stages fit SM90_MAX_SMEM_BYTES; numSms even when
- * multicasting.
+ * multicasting; `pipeline: true` only where the tile allows it. The copy carries `l2Hints` and `pipeline` only when
+ * they were given.
  */
 export function checkSm90Fp8Gemm1d2dConfig(config: unknown): Sm90Fp8Gemm1d2dConfig {
   const what = 'sm90Fp8Gemm1d2d config';
@@ -141,7 +153,39 @@ export function checkSm90Fp8Gemm1d2dConfig(config: unknown): Sm90Fp8Gemm1d2dConf
   if (multicast !== 'none' && numSms % 2 !== 0) {
     throw new RangeError(`${what}.numSms: expected an even number with multicast "${multicast}", got ${numSms}`);
   }
-  return { blockM: blockM as 64 | 128 | 256, blockN, numStages, multicast, numSms };
+  const l2Hints = config.l2Hints === undefined ? undefined : checkBoolean(`${what}.l2Hints`, config.l2Hints);
+  const pipeline = config.pipeline === undefined ? undefined : checkBoolean(`${what}.pipeline`, config.pipeline);
+  if (pipeline === true && !sm90Fp8Gemm1d2dCanPipeline({ blockM: blockM as 64 | 128 | 256, blockN })) {
+    throw new RangeError(
+      `${what}.pipeline: expected false or unset for blockM ${blockM}, blockN ${blockN} (needs blockM 64 or 128 and blockN <= 128), got true`,
+    );
+  }
+  return {
+    blockM: blockM as 64 | 128 | 256,
+    blockN,
+    numStages,
+    multicast,
+    numSms,
+    ...(l2Hints === undefined ? {} : { l2Hints }),
+    ...(pipeline === undefined ? {} : { pipeline }),
+  };
+}
+
+/**
+ * The `streamed` launch parameter: 2 when B is read once, 1 when A is, 0 otherwise or when `l2Hints` is false. B is
+ * read once when there is a single block of M rows, or when every tile runs in the first wave (each B tile is then
+ * loaded by its few M-block CTAs at about the same time, and never again); A likewise with a single block of N. The
+ * streamed operand loads EVICT_FIRST: it leaves in L2 what other CTAs re-read, and the dirty lines of earlier
+ * kernels, which would otherwise be written back to make room for data that is never read again.
+ */
+export function sm90Fp8Gemm1d2dStreamedOperand(c: Sm90Fp8Gemm1d2dConfig, shape: Sm90Fp8Gemm1d2dShape): 0 | 1 | 2 {
+  if (c.l2Hints === false) return 0;
+  const mBlocks = ceilDiv(shape.m, c.blockM);
+  const nBlocks = ceilDiv(shape.n, c.blockN);
+  const oneWave = sm90Fp8Gemm1d2dGridSize(c, shape) >= mBlocks * nBlocks;
+  if (mBlocks === 1 || (oneWave && mBlocks <= nBlocks)) return 2;
+  if (nBlocks === 1 || oneWave) return 1;
+  return 0;
 }
 
 /** Why a config cannot run a shape (multicast pairing), or null when it can. */
@@ -157,7 +201,28 @@ export function sm90Fp8Gemm1d2dShapeProblem(c: Sm90Fp8Gemm1d2dConfig, shape: Sm9
 
 export function sm90Fp8Gemm1d2dKernelName(c: Sm90Fp8Gemm1d2dConfig): string {
   const mc = c.multicast === 'none' ? '' : `_mc${c.multicast}`;
-  return `dg_sm90_fp8_gemm_1d2d_m${c.blockM}_n${c.blockN}_s${c.numStages}${mc}_g${sm90RasterGroup(c)}`;
+  const pipe = sm90Fp8Gemm1d2dPipelined(c) ? '_p' : '';
+  return `dg_sm90_fp8_gemm_1d2d_m${c.blockM}_n${c.blockN}_s${c.numStages}${mc}${pipe}_g${sm90RasterGroup(c)}`;
+}
+
+/**
+ * Whether the kernel runs its pipelined K loop (two accumulator sets, K block kb + 1's WGMMAs in flight while kb is
+ * promoted): with one 64-row slab per warpgroup (blockM 64 or 128) and blockN <= 128, where the third set of
+ * accumulators still fits the registers, unless the config says `pipeline: false`. Part of the kernel name.
+ */
+export function sm90Fp8Gemm1d2dPipelined(c: Pick<Sm90Fp8Gemm1d2dConfig, 'blockM' | 'blockN' | 'pipeline'>): boolean {
+  return c.pipeline !== false && sm90Fp8Gemm1d2dCanPipeline(c);
+}
+
+function sm90Fp8Gemm1d2dCanPipeline(c: Pick<Sm90Fp8Gemm1d2dConfig, 'blockM' | 'blockN'>): boolean {
+  return c.blockM !== 256 && c.blockN <= 128;
+}
+
+/** CTAs launched for `shape`: persistent, never more than the tiles (rounded up to whole clusters) nor numSms. */
+export function sm90Fp8Gemm1d2dGridSize(c: Sm90Fp8Gemm1d2dConfig, shape: Sm90Fp8Gemm1d2dShape): number {
+  const tiles = ceilDiv(shape.m, c.blockM) * ceilDiv(shape.n, c.blockN);
+  const cluster = c.multicast === 'none' ? 1 : 2;
+  return Math.min(c.numSms, alignUp(tiles, cluster));
 }
 
 export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKernel<Sm90Fp8Gemm1d2dShape> {
@@ -177,6 +242,7 @@ export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKe
     c.multicast === 'a' ? 'true' : 'false',
     rasterGroup,
     sm90OutputSwizzleBytes(c.blockN),
+    sm90Fp8Gemm1d2dPipelined(c) ? 'true' : 'false',
   ].join(', ');
   const source = [
     `// ${name}: rendered by @dg/kernels sm90Fp8Gemm1d2d ${JSON.stringify(c)}`,
@@ -184,11 +250,11 @@ export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKe
     '',
     `extern "C" __global__ void __launch_bounds__(${threads}, 1)`,
     `${name}(const dg::f32* __restrict__ sfb, dg::u32 m, dg::u32 n, dg::u32 k, dg::u32 sfb_stride_n,`,
-    `    dg::u32 sfb_stride_k, const __grid_constant__ dg::CUtensorMap tmap_a,`,
+    `    dg::u32 sfb_stride_k, dg::u32 streamed, const __grid_constant__ dg::CUtensorMap tmap_a,`,
     `    const __grid_constant__ dg::CUtensorMap tmap_b, const __grid_constant__ dg::CUtensorMap tmap_d,`,
     `    const __grid_constant__ dg::CUtensorMap tmap_sfa) {`,
-    `  dg::sm90_fp8_gemm_1d2d<${template}>(sfb, m, n, k, sfb_stride_n, sfb_stride_k, tmap_a, tmap_b, tmap_d,`,
-    '                                      tmap_sfa);',
+    `  dg::sm90_fp8_gemm_1d2d<${template}>(sfb, m, n, k, sfb_stride_n, sfb_stride_k, streamed, tmap_a, tmap_b,`,
+    '                                      tmap_d, tmap_sfa);',
     '}',
     '',
   ].join('\n');
@@ -209,14 +275,17 @@ export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKe
       checkInt(`${name} shape.k`, shape.k, 16, U32_MAX);
       const problem = sm90Fp8Gemm1d2dShapeProblem(c, { m, n, k: shape.k });
       if (problem !== null) throw new RangeError(`${name} shape: ${problem}`);
-      const tiles = ceilDiv(m, c.blockM) * ceilDiv(n, c.blockN);
-      // Persistent: never more CTAs than tiles (rounded up to whole clusters), never more than numSms.
-      return [Math.min(c.numSms, alignUp(tiles, cluster)), 1, 1];
+      const grid = sm90Fp8Gemm1d2dGridSize(c, { m, n, k: shape.k });
+      if (grid > 0x7fffffff) throw new RangeError(`${name} shape: ${grid} CTAs exceed the grid limit`);
+      return [grid, 1, 1];
     },
   };
 }
 
-/** Every config the compile test builds: each legal (blockM, blockN) at its largest stage count, both multicasts. */
+/**
+ * Every config the compile test builds: each legal (blockM, blockN) at its largest stage count, both multicasts, and
+ * the plain K loop (`pipeline: false`) of every tile that would otherwise run the pipelined one.
+ */
 export function listSm90Fp8Gemm1d2dVariants(numSms = 132): Sm90Fp8Gemm1d2dConfig[] {
   const out: Sm90Fp8Gemm1d2dConfig[] = [];
   for (const blockM of SM90_FP8_GEMM_1D2D_BLOCK_MS) {
@@ -225,6 +294,9 @@ export function listSm90Fp8Gemm1d2dVariants(numSms = 132): Sm90Fp8Gemm1d2dConfig
       if (blockN > 128 + gcd(blockN, 128)) continue;
       const numStages = sm90Fp8Gemm1d2dMaxStages(blockM, blockN);
       for (const multicast of SM90_FP8_GEMM_1D2D_MULTICASTS) out.push({ blockM, blockN, numStages, multicast, numSms });
+      if (sm90Fp8Gemm1d2dCanPipeline({ blockM, blockN })) {
+        out.push({ blockM, blockN, numStages, multicast: 'none', numSms, pipeline: false });
+      }
     }
   }
   return out;

@@ -71,11 +71,14 @@ const variants: Variant[] = [
   }),
   // GEMMs: the register count ptxas reports is the launch-bounds cap of the whole CTA (setmaxnreg re-allocates per
   // role at run time); what matters is no spill and no local memory in either role. Every (blockM, blockN) without
-  // multicast, and both multicasts on a few tiles; DG_KERNELS_COMPILE_ALL=1 compiles all of them.
+  // multicast, both multicasts on a few tiles, and the plain K loop (pipeline: false) of a few pipelined tiles;
+  // DG_KERNELS_COMPILE_ALL=1 compiles all of them.
   ...listSm90Fp8Gemm1d2dVariants()
-    .filter(
-      (c) => process.env.DG_KERNELS_COMPILE_ALL === '1' || c.multicast === 'none' || [112, 128, 192].includes(c.blockN),
-    )
+    .filter((c) => {
+      if (process.env.DG_KERNELS_COMPILE_ALL === '1') return true;
+      if (c.pipeline === false) return [16, 56, 96, 128].includes(c.blockN);
+      return c.multicast === 'none' || [112, 128, 192].includes(c.blockN);
+    })
     .map((config) => {
       const r = renderSm90Fp8Gemm1d2d(config);
       return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };

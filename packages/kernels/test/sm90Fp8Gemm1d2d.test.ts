@@ -8,9 +8,12 @@ import {
   SM90_FP8_GEMM_1D2D_PARAMS,
   SM90_MAX_SMEM_BYTES,
   type Sm90Fp8Gemm1d2dConfig,
+  sm90Fp8Gemm1d2dKernelName,
   sm90Fp8Gemm1d2dMaxStages,
+  sm90Fp8Gemm1d2dPipelined,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dSmemBytes,
+  sm90Fp8Gemm1d2dStreamedOperand,
   sm90OutputSwizzleBytes,
   sm90RasterGroup,
 } from '../src/index.js';
@@ -43,6 +46,10 @@ describe('sm90Fp8Gemm1d2d config', () => {
     [{ multicast: 'c' }, /multicast: expected "none" \| "a" \| "b"/],
     [{ multicast: 'a', numSms: 131 }, /numSms: expected an even number/],
     [{ numSms: 1.5 }, /numSms: expected an integer/],
+    [{ pipeline: 1 }, /pipeline: expected a boolean/],
+    [{ l2Hints: 'no' }, /l2Hints: expected a boolean/],
+    [{ blockM: 256, numStages: 3, pipeline: true }, /pipeline: expected false or unset for blockM 256/],
+    [{ blockN: 144, numStages: 3, pipeline: true }, /pipeline: expected false or unset for blockM 128, blockN 144/],
   ])('rejects %o', (patch, message) => {
     expect(() => checkSm90Fp8Gemm1d2dConfig({ ...base, ...patch })).toThrow(message);
   });
@@ -55,8 +62,38 @@ describe('sm90Fp8Gemm1d2d config', () => {
       expect(
         sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages + 1) > SM90_MAX_SMEM_BYTES || c.numStages === 16,
       ).toBe(true);
+      expect(() => checkSm90Fp8Gemm1d2dConfig(c)).not.toThrow();
     }
     expect(sm90Fp8Gemm1d2dMaxStages(128, 128, 40_000)).toBe(0);
+  });
+
+  it('pipelines the K loop of one-slab tiles up to 128 columns unless told not to, and names it', () => {
+    expect(sm90Fp8Gemm1d2dPipelined(base)).toBe(true);
+    expect(sm90Fp8Gemm1d2dPipelined({ ...base, blockM: 64, blockN: 16 })).toBe(true);
+    expect(sm90Fp8Gemm1d2dPipelined({ ...base, blockM: 256 })).toBe(false);
+    expect(sm90Fp8Gemm1d2dPipelined({ ...base, blockN: 136 })).toBe(false);
+    expect(sm90Fp8Gemm1d2dPipelined({ ...base, pipeline: false })).toBe(false);
+    expect(sm90Fp8Gemm1d2dKernelName(base)).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_p_g8');
+    expect(sm90Fp8Gemm1d2dKernelName({ ...base, pipeline: false })).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_g8');
+    expect(renderSm90Fp8Gemm1d2d({ ...base, pipeline: false }).source).toContain(
+      '<128, 128, 5, 2, 1, 1, false, 8, 128, false>',
+    );
+    // Given flags are kept, absent ones stay absent.
+    expect(checkSm90Fp8Gemm1d2dConfig({ ...base, pipeline: false, l2Hints: false })).toEqual({
+      ...base,
+      pipeline: false,
+      l2Hints: false,
+    });
+  });
+
+  it('streams B (EVICT_FIRST) when one block row of M or a single wave reads it, A when one block column does', () => {
+    const c = { ...base, blockM: 64 as const, blockN: 64 };
+    expect(sm90Fp8Gemm1d2dStreamedOperand(c, { m: 64, n: 7168, k: 2048 })).toBe(2);
+    // Two M blocks x 64 N blocks fit one wave: each B tile is read by its two M-block CTAs at about the same time.
+    expect(sm90Fp8Gemm1d2dStreamedOperand(c, { m: 128, n: 4096, k: 7168 })).toBe(2);
+    expect(sm90Fp8Gemm1d2dStreamedOperand(c, { m: 4096, n: 64, k: 7168 })).toBe(1);
+    expect(sm90Fp8Gemm1d2dStreamedOperand(c, { m: 4096, n: 4096, k: 7168 })).toBe(0);
+    expect(sm90Fp8Gemm1d2dStreamedOperand({ ...c, l2Hints: false }, { m: 64, n: 7168, k: 2048 })).toBe(0);
   });
 
   it('picks the widest output swizzle dividing a tile row', () => {
@@ -83,10 +120,10 @@ describe('sm90Fp8Gemm1d2d config', () => {
 describe('renderSm90Fp8Gemm1d2d', () => {
   it('renders one extern "C" entry with the params in order and the launch shape', () => {
     const r = renderSm90Fp8Gemm1d2d({ ...base, multicast: 'b' });
-    expect(r.name).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_mcb_g8');
+    expect(r.name).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_mcb_p_g8');
     expect(r.source).toContain('#include <dg/kernels/sm90_fp8_gemm_1d2d.cuh>');
     expect(r.source).toContain(`extern "C" __global__ void __launch_bounds__(384, 1)\n${r.name}(`);
-    expect(r.source).toContain('dg::sm90_fp8_gemm_1d2d<128, 128, 5, 2, 1, 2, false, 8, 128>');
+    expect(r.source).toContain('dg::sm90_fp8_gemm_1d2d<128, 128, 5, 2, 1, 2, false, 8, 128, true>');
     expect(r.params).toBe(SM90_FP8_GEMM_1D2D_PARAMS);
     expect(r.blockDim).toEqual([384, 1, 1]);
     expect(r.clusterDim).toEqual([2, 1, 1]);

@@ -1,12 +1,15 @@
 // `dg-bench gemm-configs`: every candidate config of the fp8GemmNt heuristic for a few shapes, each timed with the
 // reference method (L2 flush, events, median), beside the heuristic's cost model. The tool for tuning the
 // heuristic and the kernel: it shows what the model would have to pick and how far its pick is from the best.
+// Every config's output is checked before it is timed: against the FP64 product of the unquantized inputs on
+// sampled rows, and against the output of the heuristic's pick.
 
 import { estimateFp8GemmNtCost, fp8GemmNt, listFp8GemmNtCandidates, selectFp8GemmNtConfig } from '@dg/gemm';
 import type { Sm90Fp8Gemm1d2dConfig } from '@dg/kernels';
+import { calcDiff, decodeBf16 } from '@dg/quant';
 import { perBlockCastToFp8, perTokenCastToFp8 } from '@dg/quant/device';
-import { getDeviceProperties, synchronizeDevice, Tensor } from '@dg/runtime';
-import { fillNormal, seedOf } from '../gemm/host.js';
+import { getDeviceProperties, memsetD16, synchronizeDevice, Tensor } from '@dg/runtime';
+import { fillNormal, fp64Rows, pickRows, roundToBf16, sampleRows, seedOf } from '../gemm/host.js';
 import type { GemmShape } from '../gemm/shapes.js';
 import { progress } from '../report.js';
 import { spinUp, timeDevice } from './timing.js';
@@ -18,20 +21,24 @@ export interface GemmConfigRow {
   config: string;
   picked: boolean;
   modelCycles: number;
+  /** calcDiff against the FP64 product of the unquantized inputs (sampled rows). */
+  diffVsFp64?: number;
+  /** calcDiff against the heuristic pick's output. */
+  diffVsPicked?: number;
   us?: number;
   tflops?: number;
   error?: string;
 }
 
-const label = (c: Sm90Fp8Gemm1d2dConfig) => `${c.blockM}x${c.blockN} s${c.numStages} mc=${c.multicast}`;
+const label = (c: Sm90Fp8Gemm1d2dConfig) =>
+  `${c.blockM}x${c.blockN} s${c.numStages} mc=${c.multicast}${c.l2Hints === false ? ' no-l2-hints' : ''}${c.pipeline === false ? ' no-pipeline' : ''}`;
 
-function bf16Randn(rows: number, cols: number, seed: number): Tensor {
+/** Seeded randn rounded to bf16: the host copy (FP32 holding bf16 values) and the device tensor. */
+function bf16Randn(rows: number, cols: number, seed: number): { host: Float32Array; t: Tensor } {
   const host = new Float32Array(rows * cols);
   fillNormal(host, seed);
-  const bits = new Uint16Array(host.length);
-  const u32 = new Uint32Array(host.buffer);
-  for (let i = 0; i < bits.length; i++) bits[i] = ((u32[i] ?? 0) + 0x7fff + (((u32[i] ?? 0) >>> 16) & 1)) >>> 16;
-  return Tensor.fromArray(bits, [rows, cols], 'bf16', 'cuda:0');
+  const bits = roundToBf16(host);
+  return { host: decodeBf16(bits), t: Tensor.fromArray(bits, [rows, cols], 'bf16', 'cuda:0') };
 }
 
 /** Extra configs to time beside the candidates, e.g. to try what the heuristic rules out (`--with 64x16:16:a,...`). */
@@ -40,17 +47,27 @@ export interface ExtraConfig {
   readonly blockN: number;
   readonly numStages: number;
   readonly multicast: 'none' | 'a' | 'b';
+  readonly l2Hints?: boolean;
+  readonly pipeline?: boolean;
 }
 
-/** Parses `BMxBN:STAGES:MC` (MC = none | a | b), e.g. `64x16:16:a`; null when malformed. */
+/**
+ * Parses `BMxBN:STAGES:MC[:nohint][:nopipe]` (MC = none | a | b; nohint: no L2 cache policies; nopipe: the plain K
+ * loop), e.g. `64x16:16:a`, `64x16:16:none:nohint:nopipe`.
+ */
 export function parseExtraConfig(text: string): ExtraConfig | null {
-  const m = /^(64|128|256)x(\d+):(\d+):(none|a|b)$/.exec(text);
+  const m = /^(64|128|256)x(\d+):(\d+):(none|a|b)(:nohint)?(:nopipe)?$/.exec(text);
   if (m === null) return null;
-  return {
+  const base = {
     blockM: Number(m[1]) as 64 | 128 | 256,
     blockN: Number(m[2]),
     numStages: Number(m[3]),
     multicast: m[4] as 'none' | 'a' | 'b',
+  };
+  return {
+    ...base,
+    ...(m[5] === undefined ? {} : { l2Hints: false }),
+    ...(m[6] === undefined ? {} : { pipeline: false }),
   };
 }
 
@@ -83,18 +100,31 @@ export function benchGemmConfigs(
       if (!chosen.some((r) => label(r.c) === label(c)))
         chosen.push({ c, cycles: estimateFp8GemmNtCost(c, shape).cycles });
     }
-    using x = bf16Randn(m, k, seedOf(m, n, k, 1));
-    using y = bf16Randn(n, k, seedOf(n, k, 2));
-    const a = perTokenCastToFp8(x, { scaleLayout: 'mnMajorTmaAligned' });
-    const b = perBlockCastToFp8(y);
+    const x = bf16Randn(m, k, seedOf(m, n, k, 1));
+    const y = bf16Randn(n, k, seedOf(n, k, 2));
+    const a = perTokenCastToFp8(x.t, { scaleLayout: 'mnMajorTmaAligned' });
+    const b = perBlockCastToFp8(y.t);
+    x.t.dispose();
+    y.t.dispose();
     using d = Tensor.empty([m, n], 'bf16', 'cuda:0');
+    progress(`gemm-configs ${m}x${n}x${k}: FP64 reference rows`);
+    const sampled = sampleRows(m, 8, seedOf(m, n, k, 3));
+    const ref = fp64Rows(x.host, y.host, n, k, sampled);
+    fp8GemmNt(a, b, d, { config: picked });
+    const pickedOut = decodeBf16(d.toArray() as Uint16Array);
+    // Pick first: its output is what the others are compared with.
+    chosen.sort((p, q) => Number(label(q.c) === label(picked)) - Number(label(p.c) === label(picked)));
     for (const { c, cycles } of chosen) {
       progress(`gemm-configs ${m}x${n}x${k} ${label(c)}`);
       const row: GemmConfigRow = { m, n, k, config: label(c), picked: label(c) === label(picked), modelCycles: cycles };
       try {
         const call = () => fp8GemmNt(a, b, d, { config: c });
+        memsetD16(d.dataPtr, 0x7fc0, m * n);
         call();
         synchronizeDevice();
+        const out = decodeBf16(d.toArray() as Uint16Array);
+        row.diffVsFp64 = calcDiff(pickRows(out, n, sampled), ref);
+        row.diffVsPicked = calcDiff(out, pickedOut);
         const t = timeDevice(call, { runs }).median;
         row.us = t * 1e6;
         row.tflops = (2 * m * n * k) / t / 1e12;

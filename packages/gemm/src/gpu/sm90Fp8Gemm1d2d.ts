@@ -11,6 +11,7 @@ import {
   sm90Fp8Gemm1d2dKernelName,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dShapeProblem,
+  sm90Fp8Gemm1d2dStreamedOperand,
   sm90OutputSwizzleBytes,
 } from '@dg/kernels';
 import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
@@ -108,6 +109,7 @@ function buildPlan(
     .u32(k)
     .u32(p.sfb.strides[0] ?? 0)
     .u32(p.sfb.strides[1] ?? 0)
+    .u32(sm90Fp8Gemm1d2dStreamedOperand(c, { m, n, k }))
     .tensorMap(tmapA)
     .tensorMap(tmapB)
     .tensorMap(tmapD)
@@ -133,7 +135,7 @@ export function launchSm90Fp8Gemm1d2d(p: Fp8GemmNtProblem, opts: Fp8GemmNtOption
   if (last !== undefined && last.config === config && last.sfa === sfa && last.pdl === pdl) {
     plan = last.plan;
   } else {
-    const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${p.sfb.dataPtr}|${p.sfb.strides[0]}|${p.sfb.strides[1]}`;
+    const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${config.l2Hints !== false}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${p.sfb.dataPtr}|${p.sfb.strides[0]}|${p.sfb.strides[1]}`;
     plan = plans.get(key) ?? plans.set(key, buildPlan(device, config, p, sfa, pdl));
     lastPlan.set(p, { config, sfa, pdl, plan });
   }

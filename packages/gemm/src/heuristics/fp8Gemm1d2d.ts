@@ -8,7 +8,9 @@ import {
   checkSm90Fp8Gemm1d2dConfig,
   SM90_MAX_SMEM_BYTES,
   type Sm90Fp8Gemm1d2dConfig,
+  sm90Fp8Gemm1d2dGridSize,
   sm90Fp8Gemm1d2dMaxStages,
+  sm90Fp8Gemm1d2dPipelined,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dSmemBytes,
   sm90RasterGroup,
@@ -289,16 +291,16 @@ export function describeFp8GemmNtConfig(config: Sm90Fp8Gemm1d2dConfig, shape: Ge
   const mBlocks = Math.ceil(m / c.blockM);
   const nBlocks = Math.ceil(n / c.blockN);
   const cost = estimateFp8GemmNtCost(c, { m, n, k });
-  const cluster = c.multicast === 'none' ? 1 : 2;
-  const grid = Math.min(c.numSms, Math.ceil(cost.numBlocks / cluster) * cluster);
+  const grid = sm90Fp8Gemm1d2dGridSize(c, { m, n, k });
   const wgs = c.blockM === 64 ? '1 math WG' : c.blockM === 256 ? '2 math WGs x 2 slabs' : '2 math WGs';
   const mc =
     c.multicast === 'none'
       ? 'no multicast'
       : `multicast ${c.multicast} (2-CTA clusters share ${c.multicast === 'a' ? 'A' : 'B'})`;
   const smem = sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages);
+  const pipe = sm90Fp8Gemm1d2dPipelined(c) ? ', pipelined K loop' : '';
   return (
-    `m=${m} n=${n} k=${k}: block ${c.blockM}x${c.blockN} (${wgs}), tiles ${mBlocks}x${nBlocks}=${cost.numBlocks}, ` +
+    `m=${m} n=${n} k=${k}: block ${c.blockM}x${c.blockN} (${wgs}${pipe}), tiles ${mBlocks}x${nBlocks}=${cost.numBlocks}, ` +
     `grid ${grid}/${c.numSms} SMs, waves ${cost.numWaves} (last ${cost.lastWaveBlocks}/${c.numSms} = ` +
     `${percent(cost.lastWaveBlocks / c.numSms)}, overall ${percent(cost.efficiency)}), stages ${c.numStages}, ` +
     `smem ${smem} B, ${mc}, raster ${sm90RasterGroup(c)}, model ${Math.round(cost.cycles)} cycles` +

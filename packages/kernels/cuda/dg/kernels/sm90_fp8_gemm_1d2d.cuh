@@ -14,10 +14,16 @@
 // Two-level accumulation: each K block's 4 WGMMAs (K = 32 each) start from zero (scale_d = 0); after them the
 //   result is added into FP32 registers as final += (scale_a[row] * scale_b[kb]) * acc on CUDA cores, so the tensor
 //   core never accumulates FP8 products across more than 128 K. The stage is released before that promotion.
+//   PIPELINE (one slab per warpgroup, tiles narrow enough for a third accumulator set): two accumulator sets
+//   alternate, so K block kb + 1's WGMMAs are issued before kb's result is waited for and promoted; the warpgroup
+//   then never leaves the tensor core idle for the WGMMA latency (which bounds small-M problems).
 // Epilogue: accumulators -> bf16 pairs -> stmatrix into a swizzled smem tile -> TMA stores, one per SWIZZLE_D-byte
 //   column atom; the stores drain while the next tile's main loop runs (waited for at the next epilogue).
 // Multicast (CLUSTER 2): CTA rank 0 loads the shared operand (A and its scales if MULTICAST_A, else B) into both
 //   CTAs' smem; each CTA loads its own other operand. Consumers release a stage in both CTAs.
+// L2 policy (`streamed`, chosen by the host): an operand read once (1 = A, 2 = B) streams through L2 with
+//   EVICT_FIRST and the re-read one gets EVICT_LAST, so the streamed bytes displace neither the re-read operand nor
+//   dirty lines of earlier kernels (whose write-back would cost HBM bandwidth); 0 = the normal policy for both.
 // PDL: everything before griddep_wait() (barrier init, descriptor prefetch) overlaps the previous kernel.
 #pragma once
 
@@ -54,11 +60,11 @@ struct Sm90FormerGroups {
 };
 
 template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 WAVES, u32 CLUSTER, bool MULTICAST_A,
-          u32 RASTER_GROUP, u32 SWIZZLE_D>
-__device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, u32 m, u32 n, u32 k,
-                                                   u32 sfb_stride_n, u32 sfb_stride_k, const CUtensorMap& tmap_a,
-                                                   const CUtensorMap& tmap_b, const CUtensorMap& tmap_d,
-                                                   const CUtensorMap& tmap_sfa) {
+          u32 RASTER_GROUP, u32 SWIZZLE_D, bool PIPELINE>
+__device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, u32 m, u32 n, u32 k, u32 sfb_stride_n,
+                                                   u32 sfb_stride_k, u32 streamed,
+                                                   const CUtensorMap& tmap_a, const CUtensorMap& tmap_b,
+                                                   const CUtensorMap& tmap_d, const CUtensorMap& tmap_sfa) {
   constexpr u32 BLOCK_K = 128;
   constexpr u32 MATH_THREADS = NUM_MATH_WG * 128;
   constexpr u32 SLAB_M = 64 * NUM_MATH_WG;  // rows covered by one wave of all math warpgroups
@@ -66,6 +72,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
   static_assert(BLOCK_N % 8 == 0 && BLOCK_N >= 16 && BLOCK_N <= 256, "BLOCK_N must be a multiple of 8 in [16, 256]");
   static_assert(CLUSTER == 1 || CLUSTER == 2, "clusters of 1 or 2 CTAs");
   static_assert(SWIZZLE_D == 16 || (BLOCK_N * 2) % SWIZZLE_D == 0, "output swizzle must divide a tile row");
+  static_assert(!PIPELINE || WAVES == 1, "the pipelined K loop keeps one 64-row slab per warpgroup");
   constexpr bool UNIFORM_SCALE_B = BLOCK_K % BLOCK_N == 0;  // an N tile never straddles two B-scale blocks
   // A straddling tile starts at one of SCALE_PHASES offsets inside its scale block. When there are few, each offset
   // gets its own copy of the K loop with the split between the two scale rows as a constant (no per-group select in
@@ -126,6 +133,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
     ptx::setmaxnreg_dec<40>();
     if (tid == MATH_THREADS) {
       const u32 rank = CLUSTER > 1 ? ptx::cluster_ctarank() : 0;
+      const u64 policy_a = streamed == 1 ? ptx::L2_EVICT_FIRST : streamed == 2 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
+      const u64 policy_b = streamed == 2 ? ptx::L2_EVICT_FIRST : streamed == 1 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
@@ -141,19 +150,19 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
           const u32 dst_b = smem_b + stage * B_STAGE_BYTES;
           const u32 dst_sfa = smem_sfa + stage * SFA_STAGE_BYTES;
           if constexpr (CLUSTER == 1) {
-            ptx::tma_load_2d(dst_a, &tmap_a, full, col_k, row_a);
+            ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, policy_a);
             ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
-            ptx::tma_load_2d(dst_b, &tmap_b, full, col_k, row_b);
+            ptx::tma_load_2d_hint(dst_b, &tmap_b, full, col_k, row_b, policy_b);
           } else if constexpr (MULTICAST_A) {
             if (rank == 0) {
-              ptx::tma_load_2d_multicast(dst_a, &tmap_a, full, col_k, row_a, 0x3);
+              ptx::tma_load_2d_multicast_hint(dst_a, &tmap_a, full, col_k, row_a, 0x3, policy_a);
               ptx::tma_load_2d_multicast(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb), 0x3);
             }
-            ptx::tma_load_2d(dst_b, &tmap_b, full, col_k, row_b);
+            ptx::tma_load_2d_hint(dst_b, &tmap_b, full, col_k, row_b, policy_b);
           } else {
-            ptx::tma_load_2d(dst_a, &tmap_a, full, col_k, row_a);
+            ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, policy_a);
             ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
-            if (rank == 0) ptx::tma_load_2d_multicast(dst_b, &tmap_b, full, col_k, row_b, 0x3);
+            if (rank == 0) ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, policy_b);
           }
           stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
           phase ^= stage == 0 ? 1u : 0u;
@@ -176,6 +185,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
     const u32 desc_b0 = ptx::smem_desc_sw128_lo(smem_b);
 
     f32 acc[ACC];
+    f32 acc2[PIPELINE ? ACC : 1];  // the second accumulator set of the pipelined K loop
     f32 final_acc[WAVES][ACC];
     u32 stage = 0, phase = 0;
     while (scheduler.next(m_block, n_block)) {
@@ -200,59 +210,140 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
       auto k_loop = [&](auto former_c) {
         constexpr u32 FORMER_C = decltype(former_c)::value;
         const u32 former_count = FORMER_C == RUNTIME_FORMER ? former_groups : FORMER_C;
-        for (u32 kb = 0; kb < num_k_blocks; ++kb) {
-          const f32 sb0 = next_sb0;
-          const f32 sb1 = next_sb1;
-          if (kb + 1 < num_k_blocks) {
-            next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
-            if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
-          }
-          ptx::mbarrier_wait(full_bars + stage * 8, phase);
-          const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
+        if constexpr (PIPELINE) {
+          // Scales and stage of a K block whose WGMMAs are in flight.
+          struct Pending {
+            f32 s00, s10, s01, s11;
+            u32 stage;
+          };
+          // Waits for K block kb's stage and issues its WGMMAs into `a` (committed, not waited for).
+          auto issue = [&](f32(&a)[ACC], u32 kb) -> Pending {
+            const f32 sb0 = next_sb0;
+            const f32 sb1 = next_sb1;
+            if (kb + 1 < num_k_blocks) {
+              next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
+              if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
+            }
+            ptx::mbarrier_wait(full_bars + stage * 8, phase);
+            const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
+            const f32 sa0 = ptx::ld_shared_f32(sfa_stage + frag_row * 4);
+            const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (frag_row + 8) * 4);
 #pragma unroll
-          for (u32 w = 0; w < WAVES; ++w) {
-            // Scales first: every smem read of the stage must precede its release.
-            const f32 sa0 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row) * 4);
-            const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row + 8) * 4);
-#pragma unroll
-            for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+            for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(a[i]);
             ptx::wgmma_fence();
-            const u32 desc_a = desc_a0 + (stage * A_STAGE_BYTES + w * SLAB_M * BLOCK_K) / 16;
+            const u32 desc_a = desc_a0 + stage * A_STAGE_BYTES / 16;
             const u32 desc_b = desc_b0 + stage * B_STAGE_BYTES / 16;
 #pragma unroll
             for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
-              // Descriptor start addresses are in 16-byte units: K advances by 32 bytes (2 units) inside the row.
-              ptx::wgmma_e4m3_k32(acc, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
+              ptx::wgmma_e4m3_k32(a, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
                                   kk > 0 ? 1u : 0u);
             }
             ptx::wgmma_commit();
-            ptx::wgmma_wait<0>();
+            const Pending p{sa0 * sb0, sa1 * sb0, sa0 * sb1, sa1 * sb1, stage};
+            stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
+            phase ^= stage == 0 ? 1u : 0u;
+            return p;
+          };
+          // After the wait for `a`'s group: releases its stage, then promotes it.
+          auto retire = [&](f32(&a)[ACC], const Pending& p) {
 #pragma unroll
-            for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
-            const f32 s00 = sa0 * sb0, s10 = sa1 * sb0;
-            const f32 s01 = sa0 * sb1, s11 = sa1 * sb1;
-            if (w == WAVES - 1) {
-              // Release the stage before promoting, so TMA refills it while the CUDA cores work.
-              __syncwarp();
-              if constexpr (CLUSTER == 1) {
-                if (lane == 0) ptx::mbarrier_arrive(empty_bars + stage * 8);
-              } else {
-                if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + stage * 8, lane);
-              }
+            for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(a[i]);
+            __syncwarp();
+            if constexpr (CLUSTER == 1) {
+              if (lane == 0) ptx::mbarrier_arrive(empty_bars + p.stage * 8);
+            } else {
+              if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + p.stage * 8, lane);
             }
 #pragma unroll
             for (u32 i = 0; i < N_GROUPS; ++i) {
               const bool former = UNIFORM_SCALE_B || i < former_count;
-              const f32 scale_r0 = former ? s00 : s01;
-              const f32 scale_r1 = former ? s10 : s11;
-              final_acc[w][4 * i + 0] += scale_r0 * acc[4 * i + 0];
-              final_acc[w][4 * i + 1] += scale_r0 * acc[4 * i + 1];
-              final_acc[w][4 * i + 2] += scale_r1 * acc[4 * i + 2];
-              final_acc[w][4 * i + 3] += scale_r1 * acc[4 * i + 3];
+              const f32 scale_r0 = former ? p.s00 : p.s01;
+              const f32 scale_r1 = former ? p.s10 : p.s11;
+              final_acc[0][4 * i + 0] += scale_r0 * a[4 * i + 0];
+              final_acc[0][4 * i + 1] += scale_r0 * a[4 * i + 1];
+              final_acc[0][4 * i + 2] += scale_r1 * a[4 * i + 2];
+              final_acc[0][4 * i + 3] += scale_r1 * a[4 * i + 3];
+            }
+          };
+          // K blocks alternate between acc and acc2 (the register arrays need compile-time indices, hence the
+          // unrolled pair): issue kb + 1, then wait for kb (at most one group left in flight) and retire it.
+          u32 kb = 0;
+          if (kb < num_k_blocks) {
+            Pending p0 = issue(acc, kb++);
+            while (true) {
+              if (kb == num_k_blocks) {
+                ptx::wgmma_wait<0>();
+                retire(acc, p0);
+                break;
+              }
+              const Pending p1 = issue(acc2, kb++);
+              ptx::wgmma_wait<1>();
+              retire(acc, p0);
+              if (kb == num_k_blocks) {
+                ptx::wgmma_wait<0>();
+                retire(acc2, p1);
+                break;
+              }
+              p0 = issue(acc, kb++);
+              ptx::wgmma_wait<1>();
+              retire(acc2, p1);
             }
           }
-          stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
-          phase ^= stage == 0 ? 1u : 0u;
+        } else {
+          for (u32 kb = 0; kb < num_k_blocks; ++kb) {
+            const f32 sb0 = next_sb0;
+            const f32 sb1 = next_sb1;
+            if (kb + 1 < num_k_blocks) {
+              next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
+              if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
+            }
+            ptx::mbarrier_wait(full_bars + stage * 8, phase);
+            const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
+#pragma unroll
+            for (u32 w = 0; w < WAVES; ++w) {
+              // Scales first: every smem read of the stage must precede its release.
+              const f32 sa0 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row) * 4);
+              const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row + 8) * 4);
+#pragma unroll
+              for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+              ptx::wgmma_fence();
+              const u32 desc_a = desc_a0 + (stage * A_STAGE_BYTES + w * SLAB_M * BLOCK_K) / 16;
+              const u32 desc_b = desc_b0 + stage * B_STAGE_BYTES / 16;
+#pragma unroll
+              for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
+                // Descriptor start addresses are in 16-byte units: K advances by 32 bytes (2 units) inside the row.
+                ptx::wgmma_e4m3_k32(acc, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
+                                    kk > 0 ? 1u : 0u);
+              }
+              ptx::wgmma_commit();
+              ptx::wgmma_wait<0>();
+#pragma unroll
+              for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+              const f32 s00 = sa0 * sb0, s10 = sa1 * sb0;
+              const f32 s01 = sa0 * sb1, s11 = sa1 * sb1;
+              if (w == WAVES - 1) {
+                // Release the stage before promoting, so TMA refills it while the CUDA cores work.
+                __syncwarp();
+                if constexpr (CLUSTER == 1) {
+                  if (lane == 0) ptx::mbarrier_arrive(empty_bars + stage * 8);
+                } else {
+                  if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + stage * 8, lane);
+                }
+              }
+#pragma unroll
+              for (u32 i = 0; i < N_GROUPS; ++i) {
+                const bool former = UNIFORM_SCALE_B || i < former_count;
+                const f32 scale_r0 = former ? s00 : s01;
+                const f32 scale_r1 = former ? s10 : s11;
+                final_acc[w][4 * i + 0] += scale_r0 * acc[4 * i + 0];
+                final_acc[w][4 * i + 1] += scale_r0 * acc[4 * i + 1];
+                final_acc[w][4 * i + 2] += scale_r1 * acc[4 * i + 2];
+                final_acc[w][4 * i + 3] += scale_r1 * acc[4 * i + 3];
+              }
+            }
+            stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
+            phase ^= stage == 0 ? 1u : 0u;
+          }
         }
       };
       if constexpr (STATIC_FORMER) {
