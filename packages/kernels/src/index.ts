@@ -72,12 +72,15 @@ export {
   type Sm90Fp8Gemm1d1dConfig,
   type Sm90Fp8Gemm1d1dShape,
   sm90Fp8Gemm1d1d,
+  sm90Fp8Gemm1d1dGridSize,
   sm90Fp8Gemm1d1dKernelName,
   sm90Fp8Gemm1d1dMaxStages,
   sm90Fp8Gemm1d1dShapeProblem,
   sm90Fp8Gemm1d1dSmemBytes,
   sm90Fp8Gemm1d1dStageBytes,
+  sm90Fp8Gemm1d1dStreamedOperand,
 } from './sm90Fp8Gemm1d1d.js';
+export { type StreamedOperand, streamedOperand } from './l2Policy.js';
 export {
   checkSm90Fp8Gemm1d2dConfig,
   FP8_GEMM_BLOCK_K,

@@ -1,5 +1,6 @@
-import { alignUp, ceilDiv, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
+import { alignUp, ceilDiv, checkBoolean, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
 import type { Dim3, KernelFamily, KernelParam, RenderedKernel } from './kernel.js';
+import { type StreamedOperand, streamedOperand } from './l2Policy.js';
 import { cudaIncludeDir } from './paths.js';
 import { FP8_GEMM_BLOCK_K, SM90_MAX_SMEM_BYTES, sm90RasterGroup } from './sm90Fp8Gemm1d2d.js';
 
@@ -27,6 +28,11 @@ export interface Sm90Fp8Gemm1d1dConfig {
   readonly multicast: 'none' | 'a' | 'b';
   /** Most CTAs launched (the persistent grid); even when multicasting. */
   readonly numSms: number;
+  /**
+   * L2 cache policies on the operand loads (default true): an operand read once is loaded EVICT_FIRST, the other
+   * EVICT_LAST (see streamedOperand). A launch parameter, not compiled in.
+   */
+  readonly l2Hints?: boolean;
 }
 
 /** Launch shape. */
@@ -53,6 +59,7 @@ export const SM90_FP8_GEMM_1D1D_PARAMS: readonly KernelParam[] = [
   { name: 'm', type: 'u32' },
   { name: 'n', type: 'u32' },
   { name: 'k', type: 'u32' },
+  { name: 'streamed', type: 'u32' },
   { name: 'tmapA', type: 'tensorMap' },
   { name: 'tmapB', type: 'tensorMap' },
   { name: 'tmapD', type: 'tensorMap' },
@@ -108,7 +115,9 @@ export function checkSm90Fp8Gemm1d1dConfig(config: unknown): Sm90Fp8Gemm1d1dConf
   if (multicast !== 'none' && numSms % 2 !== 0) {
     throw new RangeError(`${what}.numSms: expected an even number with multicast "${multicast}", got ${numSms}`);
   }
-  return { blockM: blockM as 64 | 128, blockN, numStages, multicast, numSms };
+  const out = { blockM: blockM as 64 | 128, blockN, numStages, multicast, numSms };
+  if (config.l2Hints === undefined) return out;
+  return { ...out, l2Hints: checkBoolean(`${what}.l2Hints`, config.l2Hints) };
 }
 
 /** Why a config cannot run a shape (multicast pairing), or null when it can. */
@@ -147,10 +156,10 @@ export function renderSm90Fp8Gemm1d1d(config: Sm90Fp8Gemm1d1dConfig): RenderedKe
     '#include <dg/kernels/sm90_fp8_gemm_1d1d.cuh>',
     '',
     `extern "C" __global__ void __launch_bounds__(${threads}, 1)`,
-    `${name}(dg::u32 m, dg::u32 n, dg::u32 k, const __grid_constant__ dg::CUtensorMap tmap_a,`,
+    `${name}(dg::u32 m, dg::u32 n, dg::u32 k, dg::u32 streamed, const __grid_constant__ dg::CUtensorMap tmap_a,`,
     `    const __grid_constant__ dg::CUtensorMap tmap_b, const __grid_constant__ dg::CUtensorMap tmap_d,`,
     `    const __grid_constant__ dg::CUtensorMap tmap_sfa, const __grid_constant__ dg::CUtensorMap tmap_sfb) {`,
-    `  dg::sm90_fp8_gemm_1d1d<${template}>(m, n, k, tmap_a, tmap_b, tmap_d, tmap_sfa, tmap_sfb);`,
+    `  dg::sm90_fp8_gemm_1d1d<${template}>(m, n, k, streamed, tmap_a, tmap_b, tmap_d, tmap_sfa, tmap_sfb);`,
     '}',
     '',
   ].join('\n');
@@ -171,11 +180,21 @@ export function renderSm90Fp8Gemm1d1d(config: Sm90Fp8Gemm1d1dConfig): RenderedKe
       checkInt(`${name} shape.k`, shape.k, 16, U32_MAX);
       const problem = sm90Fp8Gemm1d1dShapeProblem(c, { m, n, k: shape.k });
       if (problem !== null) throw new RangeError(`${name} shape: ${problem}`);
-      const tiles = ceilDiv(m, c.blockM) * ceilDiv(n, c.blockN);
-      // Persistent: never more CTAs than tiles (rounded up to whole clusters), never more than numSms.
-      return [Math.min(c.numSms, alignUp(tiles, cluster)), 1, 1];
+      return [sm90Fp8Gemm1d1dGridSize(c, { m, n, k: shape.k }), 1, 1];
     },
   };
+}
+
+/** CTAs launched for `shape`: persistent, never more than the tiles (rounded up to whole clusters) nor numSms. */
+export function sm90Fp8Gemm1d1dGridSize(c: Sm90Fp8Gemm1d1dConfig, shape: Sm90Fp8Gemm1d1dShape): number {
+  const tiles = ceilDiv(shape.m, c.blockM) * ceilDiv(shape.n, c.blockN);
+  return Math.min(c.numSms, alignUp(tiles, c.multicast === 'none' ? 1 : 2));
+}
+
+/** The `streamed` launch parameter of `c` on `shape` (see streamedOperand). */
+export function sm90Fp8Gemm1d1dStreamedOperand(c: Sm90Fp8Gemm1d1dConfig, shape: Sm90Fp8Gemm1d1dShape): StreamedOperand {
+  const grid = sm90Fp8Gemm1d1dGridSize(c, shape);
+  return streamedOperand(ceilDiv(shape.m, c.blockM), ceilDiv(shape.n, c.blockN), grid, c.l2Hints);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { alignUp, ceilDiv, checkBoolean, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
 import type { Dim3, KernelFamily, KernelParam, RenderedKernel } from './kernel.js';
+import { type StreamedOperand, streamedOperand } from './l2Policy.js';
 import { cudaIncludeDir } from './paths.js';
 
 /**
@@ -24,7 +25,7 @@ export interface Sm90Fp8Gemm1d2dConfig {
   readonly numSms: number;
   /**
    * L2 cache policies on the operand loads (default true): an operand read once is loaded EVICT_FIRST, the other
-   * EVICT_LAST (see sm90Fp8Gemm1d2dStreamedOperand). A launch parameter, not compiled in.
+   * EVICT_LAST (see streamedOperand). A launch parameter, not compiled in.
    */
   readonly l2Hints?: boolean;
   /**
@@ -171,21 +172,10 @@ export function checkSm90Fp8Gemm1d2dConfig(config: unknown): Sm90Fp8Gemm1d2dConf
   };
 }
 
-/**
- * The `streamed` launch parameter: 2 when B is read once, 1 when A is, 0 otherwise or when `l2Hints` is false. B is
- * read once when there is a single block of M rows, or when every tile runs in the first wave (each B tile is then
- * loaded by its few M-block CTAs at about the same time, and never again); A likewise with a single block of N. The
- * streamed operand loads EVICT_FIRST: it leaves in L2 what other CTAs re-read, and the dirty lines of earlier
- * kernels, which would otherwise be written back to make room for data that is never read again.
- */
-export function sm90Fp8Gemm1d2dStreamedOperand(c: Sm90Fp8Gemm1d2dConfig, shape: Sm90Fp8Gemm1d2dShape): 0 | 1 | 2 {
-  if (c.l2Hints === false) return 0;
-  const mBlocks = ceilDiv(shape.m, c.blockM);
-  const nBlocks = ceilDiv(shape.n, c.blockN);
-  const oneWave = sm90Fp8Gemm1d2dGridSize(c, shape) >= mBlocks * nBlocks;
-  if (mBlocks === 1 || (oneWave && mBlocks <= nBlocks)) return 2;
-  if (nBlocks === 1 || oneWave) return 1;
-  return 0;
+/** The `streamed` launch parameter of `c` on `shape` (see streamedOperand). */
+export function sm90Fp8Gemm1d2dStreamedOperand(c: Sm90Fp8Gemm1d2dConfig, shape: Sm90Fp8Gemm1d2dShape): StreamedOperand {
+  const grid = sm90Fp8Gemm1d2dGridSize(c, shape);
+  return streamedOperand(ceilDiv(shape.m, c.blockM), ceilDiv(shape.n, c.blockN), grid, c.l2Hints);
 }
 
 /** Why a config cannot run a shape (multicast pairing), or null when it can. */

@@ -10,6 +10,7 @@ import {
   sm90Fp8Gemm1d1dMaxStages,
   sm90Fp8Gemm1d1dShapeProblem,
   sm90Fp8Gemm1d1dSmemBytes,
+  sm90Fp8Gemm1d1dStreamedOperand,
   sm90Fp8Gemm1d1dStageBytes,
 } from '../src/index.js';
 
@@ -36,8 +37,18 @@ describe('sm90Fp8Gemm1d1d config', () => {
     [{ multicast: 'b', numSms: 131 }, /numSms: expected an even number/],
     [{ numSms: 1.5 }, /numSms: expected an integer/],
     [{ blockN: '152' }, /blockN: expected an integer, got "152"/],
+    [{ l2Hints: 0 }, /l2Hints: expected a boolean/],
   ])('rejects %o', (patch, message) => {
     expect(() => checkSm90Fp8Gemm1d1dConfig({ ...base, ...patch })).toThrow(message);
+  });
+
+  it('keeps l2Hints when given, and streams the operand only one block row or column (or one wave) reads', () => {
+    expect(checkSm90Fp8Gemm1d1dConfig({ ...base, l2Hints: false })).toEqual({ ...base, l2Hints: false });
+    const c = { ...base, multicast: 'none' as const };
+    expect(sm90Fp8Gemm1d1dStreamedOperand(c, { m: 128, n: 2112, k: 7168 })).toBe(2);
+    expect(sm90Fp8Gemm1d1dStreamedOperand(c, { m: 7168, n: 152, k: 4096 })).toBe(1);
+    expect(sm90Fp8Gemm1d1dStreamedOperand(c, { m: 4096, n: 7168, k: 4096 })).toBe(0);
+    expect(sm90Fp8Gemm1d1dStreamedOperand({ ...c, l2Hints: false }, { m: 128, n: 2112, k: 7168 })).toBe(0);
   });
 
   it('rejects a non-object with a TypeError', () => {
@@ -88,7 +99,9 @@ describe('renderSm90Fp8Gemm1d1d', () => {
     expect(r.source).toContain(`extern "C" __global__ void __launch_bounds__(384, 1)\n${r.name}(`);
     expect(r.source).toContain('dg::sm90_fp8_gemm_1d1d<128, 152, 4, 2, 2, false, 16>');
     expect(r.params).toBe(SM90_FP8_GEMM_1D1D_PARAMS);
-    expect(r.params.map((p) => p.type)).toEqual(['u32', 'u32', 'u32', ...Array(5).fill('tensorMap')]);
+    expect(r.params.map((p) => p.name).slice(0, 4)).toEqual(['m', 'n', 'k', 'streamed']);
+    expect(r.params.map((p) => p.type)).toEqual(['u32', 'u32', 'u32', 'u32', ...Array(5).fill('tensorMap')]);
+    expect(r.source).toContain('(m, n, k, streamed, tmap_a,');
     expect(r.blockDim).toEqual([384, 1, 1]);
     expect(r.clusterDim).toEqual([2, 1, 1]);
     expect(r.dynamicSmemBytes).toBe(sm90Fp8Gemm1d1dSmemBytes(128, 152, 4));

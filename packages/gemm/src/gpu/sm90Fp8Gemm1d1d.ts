@@ -14,6 +14,7 @@ import {
   sm90Fp8Gemm1d1dKernelName,
   sm90Fp8Gemm1d1dMaxStages,
   sm90Fp8Gemm1d1dShapeProblem,
+  sm90Fp8Gemm1d1dStreamedOperand,
 } from '@dg/kernels';
 import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
 import { DgArgumentError } from '../errors.js';
@@ -109,6 +110,7 @@ function buildPlan(
     .u32(m)
     .u32(n)
     .u32(k)
+    .u32(sm90Fp8Gemm1d1dStreamedOperand(c, { m, n, k }))
     .tensorMap(kMajorFp8TensorMap(p.a, k, m, c.blockM))
     .tensorMap(kMajorFp8TensorMap(p.b, k, n, c.blockN))
     .tensorMap(tmapD)
@@ -138,7 +140,7 @@ export function launchSm90Fp8Gemm1d1d(p: Fp8GemmNtAccumulateProblem, opts: Fp8Ge
   if (last !== undefined && last.config === config && last.sfa === sfa && last.sfb === sfb && last.pdl === pdl) {
     plan = last.plan;
   } else {
-    const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${sfb.dataPtr}|${mnMajorColumnStride(sfb)}`;
+    const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${config.l2Hints !== false}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${sfb.dataPtr}|${mnMajorColumnStride(sfb)}`;
     plan = plans.get(key) ?? plans.set(key, buildPlan(device, config, p, sfa, sfb, pdl));
     lastPlan.set(p, { config, sfa, sfb, pdl, plan });
   }

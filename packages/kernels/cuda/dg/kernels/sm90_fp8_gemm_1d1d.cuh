@@ -32,6 +32,8 @@
 //   v2 stores are conflict-free; other block N values still work, with 2- or 4-way conflicts in this store.
 // Multicast (CLUSTER 2): CTA rank 0 loads the shared operand and its scales (A + SFA if MULTICAST_A, else B + SFB)
 //   into both CTAs' smem; each CTA loads its own other operand. Consumers release a stage in both CTAs.
+// L2 policy (`streamed`, chosen by the host): an operand read once (1 = A, 2 = B) streams through L2 with
+//   EVICT_FIRST and the re-read one gets EVICT_LAST (as in the 1D2D kernel); 0 = the normal policy for both.
 // PDL: everything before griddep_wait() (barrier init, descriptor prefetch) overlaps the previous kernel.
 #pragma once
 
@@ -54,7 +56,7 @@ __device__ __forceinline__ void sm90_1d1d_ld_shared_f32x2(u32 a, f32& x, f32& y)
 }
 
 template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 CLUSTER, bool MULTICAST_A, u32 RASTER_GROUP>
-__device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CUtensorMap& tmap_a,
+__device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, u32 streamed, const CUtensorMap& tmap_a,
                                                    const CUtensorMap& tmap_b, const CUtensorMap& tmap_d,
                                                    const CUtensorMap& tmap_sfa, const CUtensorMap& tmap_sfb) {
   constexpr u32 BLOCK_K = 128;
@@ -122,6 +124,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
     ptx::setmaxnreg_dec<40>();
     if (tid == MATH_THREADS) {
       const u32 rank = CLUSTER > 1 ? ptx::cluster_ctarank() : 0;
+      const u64 policy_a = streamed == 1 ? ptx::L2_EVICT_FIRST : streamed == 2 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
+      const u64 policy_b = streamed == 2 ? ptx::L2_EVICT_FIRST : streamed == 1 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
@@ -139,21 +143,21 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, const CU
           const u32 dst_sfb = smem_sfb + stage * SFB_STAGE_BYTES;
           if constexpr (CLUSTER == 1 || MULTICAST_A) {
             // B and its scales are this CTA's own (always, unless the pair shares B).
-            ptx::tma_load_2d(dst_b, &tmap_b, full, col_k, row_b);
+            ptx::tma_load_2d_hint(dst_b, &tmap_b, full, col_k, row_b, policy_b);
             ptx::tma_load_2d(dst_sfb, &tmap_sfb, full, row_b, sf_k);
           }
           if constexpr (CLUSTER == 1 || !MULTICAST_A) {
-            ptx::tma_load_2d(dst_a, &tmap_a, full, col_k, row_a);
+            ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, policy_a);
             ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, sf_k);
           }
           if constexpr (CLUSTER > 1) {
             // The shared operand: rank 0 delivers it (and its scales) to both CTAs; rank 1 only expects the bytes.
             if (rank == 0) {
               if constexpr (MULTICAST_A) {
-                ptx::tma_load_2d_multicast(dst_a, &tmap_a, full, col_k, row_a, 0x3);
+                ptx::tma_load_2d_multicast_hint(dst_a, &tmap_a, full, col_k, row_a, 0x3, policy_a);
                 ptx::tma_load_2d_multicast(dst_sfa, &tmap_sfa, full, row_a, sf_k, 0x3);
               } else {
-                ptx::tma_load_2d_multicast(dst_b, &tmap_b, full, col_k, row_b, 0x3);
+                ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, policy_b);
                 ptx::tma_load_2d_multicast(dst_sfb, &tmap_sfb, full, row_b, sf_k, 0x3);
               }
             }
