@@ -5,6 +5,7 @@ import { sm90Fp8Gemm1d1d } from './sm90Fp8Gemm1d1d.js';
 import { sm90Fp8Gemm1d2d } from './sm90Fp8Gemm1d2d.js';
 
 export type { Dim3, KernelFamily, KernelParam, KernelParamType, RenderedKernel } from './kernel.js';
+export { type StreamedOperand, streamedOperand } from './l2Policy.js';
 export { cudaIncludeDir } from './paths.js';
 export {
   checkQuantCastConfig,
@@ -80,7 +81,6 @@ export {
   sm90Fp8Gemm1d1dStageBytes,
   sm90Fp8Gemm1d1dStreamedOperand,
 } from './sm90Fp8Gemm1d1d.js';
-export { type StreamedOperand, streamedOperand } from './l2Policy.js';
 export {
   checkSm90Fp8Gemm1d2dConfig,
   FP8_GEMM_BLOCK_K,

@@ -10,8 +10,8 @@ import {
   sm90Fp8Gemm1d1dMaxStages,
   sm90Fp8Gemm1d1dShapeProblem,
   sm90Fp8Gemm1d1dSmemBytes,
-  sm90Fp8Gemm1d1dStreamedOperand,
   sm90Fp8Gemm1d1dStageBytes,
+  sm90Fp8Gemm1d1dStreamedOperand,
 } from '../src/index.js';
 
 const base: Sm90Fp8Gemm1d1dConfig = { blockM: 128, blockN: 152, numStages: 4, multicast: 'none', numSms: 132 };
