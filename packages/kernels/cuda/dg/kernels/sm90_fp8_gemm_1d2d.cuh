@@ -210,36 +210,71 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
       auto k_loop = [&](auto former_c) {
         constexpr u32 FORMER_C = decltype(former_c)::value;
         const u32 former_count = FORMER_C == RUNTIME_FORMER ? former_groups : FORMER_C;
+        // The steps both loops share. B scales of K block kb (read one block ahead: this also loads kb + 1's).
+        auto take_scales_b = [&](u32 kb, f32& sb0, f32& sb1) {
+          sb0 = next_sb0;
+          sb1 = next_sb1;
+          if (kb + 1 < num_k_blocks) {
+            next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
+            if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
+          }
+        };
+        // The 4 WGMMAs (K = 32 each) of slab w of stage st into `a`, committed as one group, not waited for.
+        auto issue_wgmmas = [&](f32(&a)[ACC], u32 st, u32 w) {
+#pragma unroll
+          for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(a[i]);
+          ptx::wgmma_fence();
+          const u32 desc_a = desc_a0 + (st * A_STAGE_BYTES + w * SLAB_M * BLOCK_K) / 16;
+          const u32 desc_b = desc_b0 + st * B_STAGE_BYTES / 16;
+#pragma unroll
+          for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
+            // Descriptor start addresses are in 16-byte units: K advances by 32 bytes (2 units) inside the row.
+            ptx::wgmma_e4m3_k32(a, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
+                                kk > 0 ? 1u : 0u);
+          }
+          ptx::wgmma_commit();
+        };
+        // One arrival per warp (on both CTAs' barriers with multicast): stage st may be refilled.
+        auto release = [&](u32 st) {
+          __syncwarp();
+          if constexpr (CLUSTER == 1) {
+            if (lane == 0) ptx::mbarrier_arrive(empty_bars + st * 8);
+          } else {
+            if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + st * 8, lane);
+          }
+        };
+        // final += scale * a, with scale_a of the fragment's two rows times the group's B scale.
+        auto promote = [&](f32(&fin)[ACC], const f32(&a)[ACC], f32 sa0, f32 sa1, f32 sb0, f32 sb1) {
+          const f32 s00 = sa0 * sb0, s10 = sa1 * sb0;
+          const f32 s01 = sa0 * sb1, s11 = sa1 * sb1;
+#pragma unroll
+          for (u32 i = 0; i < N_GROUPS; ++i) {
+            const bool former = UNIFORM_SCALE_B || i < former_count;
+            const f32 scale_r0 = former ? s00 : s01;
+            const f32 scale_r1 = former ? s10 : s11;
+            fin[4 * i + 0] += scale_r0 * a[4 * i + 0];
+            fin[4 * i + 1] += scale_r0 * a[4 * i + 1];
+            fin[4 * i + 2] += scale_r1 * a[4 * i + 2];
+            fin[4 * i + 3] += scale_r1 * a[4 * i + 3];
+          }
+        };
+
         if constexpr (PIPELINE) {
           // Scales and stage of a K block whose WGMMAs are in flight.
           struct Pending {
-            f32 s00, s10, s01, s11;
+            f32 sa0, sa1, sb0, sb1;
             u32 stage;
           };
-          // Waits for K block kb's stage and issues its WGMMAs into `a` (committed, not waited for).
+          // Waits for K block kb's stage and issues its WGMMAs into `a`.
           auto issue = [&](f32(&a)[ACC], u32 kb) -> Pending {
-            const f32 sb0 = next_sb0;
-            const f32 sb1 = next_sb1;
-            if (kb + 1 < num_k_blocks) {
-              next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
-              if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
-            }
+            Pending p;
+            take_scales_b(kb, p.sb0, p.sb1);
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
             const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
-            const f32 sa0 = ptx::ld_shared_f32(sfa_stage + frag_row * 4);
-            const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (frag_row + 8) * 4);
-#pragma unroll
-            for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(a[i]);
-            ptx::wgmma_fence();
-            const u32 desc_a = desc_a0 + stage * A_STAGE_BYTES / 16;
-            const u32 desc_b = desc_b0 + stage * B_STAGE_BYTES / 16;
-#pragma unroll
-            for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
-              ptx::wgmma_e4m3_k32(a, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
-                                  kk > 0 ? 1u : 0u);
-            }
-            ptx::wgmma_commit();
-            const Pending p{sa0 * sb0, sa1 * sb0, sa0 * sb1, sa1 * sb1, stage};
+            p.sa0 = ptx::ld_shared_f32(sfa_stage + frag_row * 4);
+            p.sa1 = ptx::ld_shared_f32(sfa_stage + (frag_row + 8) * 4);
+            issue_wgmmas(a, stage, 0);
+            p.stage = stage;
             stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
             phase ^= stage == 0 ? 1u : 0u;
             return p;
@@ -248,22 +283,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
           auto retire = [&](f32(&a)[ACC], const Pending& p) {
 #pragma unroll
             for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(a[i]);
-            __syncwarp();
-            if constexpr (CLUSTER == 1) {
-              if (lane == 0) ptx::mbarrier_arrive(empty_bars + p.stage * 8);
-            } else {
-              if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + p.stage * 8, lane);
-            }
-#pragma unroll
-            for (u32 i = 0; i < N_GROUPS; ++i) {
-              const bool former = UNIFORM_SCALE_B || i < former_count;
-              const f32 scale_r0 = former ? p.s00 : p.s01;
-              const f32 scale_r1 = former ? p.s10 : p.s11;
-              final_acc[0][4 * i + 0] += scale_r0 * a[4 * i + 0];
-              final_acc[0][4 * i + 1] += scale_r0 * a[4 * i + 1];
-              final_acc[0][4 * i + 2] += scale_r1 * a[4 * i + 2];
-              final_acc[0][4 * i + 3] += scale_r1 * a[4 * i + 3];
-            }
+            release(p.stage);
+            promote(final_acc[0], a, p.sa0, p.sa1, p.sb0, p.sb1);
           };
           // K blocks alternate between acc and acc2 (the register arrays need compile-time indices, hence the
           // unrolled pair): issue kb + 1, then wait for kb (at most one group left in flight) and retire it.
@@ -291,12 +312,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
           }
         } else {
           for (u32 kb = 0; kb < num_k_blocks; ++kb) {
-            const f32 sb0 = next_sb0;
-            const f32 sb1 = next_sb1;
-            if (kb + 1 < num_k_blocks) {
-              next_sb0 = ptx::ld_global_nc_f32(sfb0 + static_cast<u64>(kb + 1) * sfb_stride_k);
-              if constexpr (!UNIFORM_SCALE_B) next_sb1 = ptx::ld_global_nc_f32(sfb1 + static_cast<u64>(kb + 1) * sfb_stride_k);
-            }
+            f32 sb0, sb1;
+            take_scales_b(kb, sb0, sb1);
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
             const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
 #pragma unroll
@@ -304,42 +321,13 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
               // Scales first: every smem read of the stage must precede its release.
               const f32 sa0 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row) * 4);
               const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row + 8) * 4);
-#pragma unroll
-              for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
-              ptx::wgmma_fence();
-              const u32 desc_a = desc_a0 + (stage * A_STAGE_BYTES + w * SLAB_M * BLOCK_K) / 16;
-              const u32 desc_b = desc_b0 + stage * B_STAGE_BYTES / 16;
-#pragma unroll
-              for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
-                // Descriptor start addresses are in 16-byte units: K advances by 32 bytes (2 units) inside the row.
-                ptx::wgmma_e4m3_k32(acc, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
-                                    kk > 0 ? 1u : 0u);
-              }
-              ptx::wgmma_commit();
+              issue_wgmmas(acc, stage, w);
               ptx::wgmma_wait<0>();
 #pragma unroll
               for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
-              const f32 s00 = sa0 * sb0, s10 = sa1 * sb0;
-              const f32 s01 = sa0 * sb1, s11 = sa1 * sb1;
-              if (w == WAVES - 1) {
-                // Release the stage before promoting, so TMA refills it while the CUDA cores work.
-                __syncwarp();
-                if constexpr (CLUSTER == 1) {
-                  if (lane == 0) ptx::mbarrier_arrive(empty_bars + stage * 8);
-                } else {
-                  if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + stage * 8, lane);
-                }
-              }
-#pragma unroll
-              for (u32 i = 0; i < N_GROUPS; ++i) {
-                const bool former = UNIFORM_SCALE_B || i < former_count;
-                const f32 scale_r0 = former ? s00 : s01;
-                const f32 scale_r1 = former ? s10 : s11;
-                final_acc[w][4 * i + 0] += scale_r0 * acc[4 * i + 0];
-                final_acc[w][4 * i + 1] += scale_r0 * acc[4 * i + 1];
-                final_acc[w][4 * i + 2] += scale_r1 * acc[4 * i + 2];
-                final_acc[w][4 * i + 3] += scale_r1 * acc[4 * i + 3];
-              }
+              // Release the stage before promoting, so TMA refills it while the CUDA cores work.
+              if (w == WAVES - 1) release(stage);
+              promote(final_acc[w], acc, sa0, sa1, sb0, sb1);
             }
             stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
             phase ^= stage == 0 ? 1u : 0u;
