@@ -1,5 +1,6 @@
 import { alignUp, ceilDiv, checkBoolean, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
 import type { Dim3, KernelFamily, KernelParam, RenderedKernel } from './kernel.js';
+import { type StreamedOperand, streamedOperand } from './l2Policy.js';
 import { cudaIncludeDir } from './paths.js';
 import { SM90_MAX_SMEM_BYTES, sm90OutputSwizzleBytes, sm90RasterGroup } from './sm90Fp8Gemm1d2d.js';
 
@@ -25,8 +26,8 @@ export interface Sm90Bf16GemmTile {
   /** Most CTAs launched (the persistent grid); even when multicasting. */
   readonly numSms: number;
   /**
-   * L2 cache policies on the operand loads (default true): an operand that only one block row/column of tiles reads
-   * is loaded EVICT_FIRST, the other EVICT_LAST (see sm90Bf16GemmStreamedOperand). A launch parameter, not compiled in.
+   * L2 cache policies on the operand loads (default true): an operand read once (see streamedOperand) is loaded
+   * EVICT_FIRST, the other EVICT_LAST. A launch parameter, not compiled in.
    */
   readonly l2Hints?: boolean;
 }
@@ -162,17 +163,11 @@ export function checkSm90Bf16GemmTile(tile: unknown, what = 'sm90Bf16Gemm config
   return { ...out, l2Hints: checkBoolean(`${what}.l2Hints`, tile.l2Hints) };
 }
 
-/**
- * The `streamed` launch parameter: 2 when B is read once (a single block of M rows, so every B tile is loaded by one
- * CTA), 1 when A is (a single block of N columns), 0 otherwise or when `l2Hints` is false. The streamed operand loads
- * EVICT_FIRST: it then leaves in L2 what other CTAs re-read, and the dirty lines of earlier kernels, which would
- * otherwise be written back to make room for data that is never read again.
- */
-export function sm90Bf16GemmStreamedOperand(c: Sm90Bf16GemmTile, shape: Sm90Bf16GemmShape): 0 | 1 | 2 {
-  if (c.l2Hints === false) return 0;
-  if (ceilDiv(shape.m, c.blockM) === 1) return 2;
-  if (ceilDiv(shape.n, c.blockN) === 1) return 1;
-  return 0;
+/** The `streamed` launch parameter of `c` on `shape` (see streamedOperand; `l2Hints` false: 0). */
+export function sm90Bf16GemmStreamedOperand(c: Sm90Bf16GemmTile, shape: Sm90Bf16GemmShape): StreamedOperand {
+  const tiles = ceilDiv(shape.m, c.blockM) * ceilDiv(shape.n, c.blockN);
+  const grid = Math.min(c.numSms, alignUp(tiles, c.multicast === 'none' ? 1 : 2));
+  return streamedOperand(ceilDiv(shape.m, c.blockM), ceilDiv(shape.n, c.blockN), grid, c.l2Hints);
 }
 
 /** Validates the layout part of a config. */

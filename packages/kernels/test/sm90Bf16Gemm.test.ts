@@ -97,12 +97,14 @@ describe('sm90Bf16Gemm config', () => {
     expect([16, 24, 32, 64, 200].map((n) => sm90Bf16GemmOutputSwizzleBytes(n, 'f32'))).toEqual([64, 32, 128, 128, 32]);
   });
 
-  it('keeps l2Hints when given, and streams the operand that a single block row/column of tiles reads', () => {
+  it('keeps l2Hints when given, and streams the operand read once (one block row/column, or one wave)', () => {
     expect(checkSm90Bf16GemmTile({ ...base, l2Hints: false })).toMatchObject({ l2Hints: false });
     expect(() => checkSm90Bf16GemmTile({ ...base, l2Hints: 'yes' })).toThrow(/l2Hints: expected a boolean/);
     expect(sm90Bf16GemmStreamedOperand(base, { m: 128, n: 7168, k: 64 })).toBe(2);
-    expect(sm90Bf16GemmStreamedOperand(base, { m: 129, n: 256, k: 64 })).toBe(1);
-    expect(sm90Bf16GemmStreamedOperand(base, { m: 129, n: 257, k: 64 })).toBe(0);
+    // 2 x 3 tiles: one wave, each B tile read by its two M-block CTAs at about the same time.
+    expect(sm90Bf16GemmStreamedOperand(base, { m: 129, n: 257, k: 64 })).toBe(2);
+    expect(sm90Bf16GemmStreamedOperand(base, { m: 4096, n: 128, k: 64 })).toBe(1);
+    expect(sm90Bf16GemmStreamedOperand(base, { m: 4096, n: 4096, k: 64 })).toBe(0);
     expect(sm90Bf16GemmStreamedOperand({ ...base, l2Hints: false }, { m: 64, n: 7168, k: 64 })).toBe(0);
   });
 

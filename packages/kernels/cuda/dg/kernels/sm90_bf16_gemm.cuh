@@ -27,8 +27,8 @@
 //   the thread that computes it before the tile's store is issued.
 // Multicast (CLUSTER 2): CTA rank 0 loads the shared operand (A if MULTICAST_A, else B) into both CTAs' smem; each
 //   CTA loads its own other operand. Consumers release a stage in both CTAs.
-// L2 policy (`streamed`, chosen by the host): an operand read once (the other has a single block) streams through
-//   L2 with EVICT_FIRST and the re-read one gets EVICT_LAST; otherwise both load with the normal policy.
+// L2 policy (`streamed`, chosen by the host, see streamedOperand in src/l2Policy.ts): an operand read once streams
+//   through L2 with EVICT_FIRST and the re-read one gets EVICT_LAST; otherwise both load with the normal policy.
 // PDL: everything before griddep_wait() (barrier init, descriptor prefetch) overlaps the previous kernel.
 #pragma once
 
