@@ -16,7 +16,7 @@
 //   core never accumulates FP8 products across more than 128 K. The stage is released before that promotion.
 //   PIPELINE (one slab per warpgroup, tiles narrow enough for a third accumulator set): two accumulator sets
 //   alternate, so K block kb + 1's WGMMAs are issued before kb's result is waited for and promoted; the warpgroup
-//   then never leaves the tensor core idle for the WGMMA latency (which bounds small-M problems).
+//   does not leave the tensor core idle for the WGMMA latency, part of what bounds small-M problems.
 // Epilogue: accumulators -> bf16 pairs -> stmatrix into a swizzled smem tile -> TMA stores, one per SWIZZLE_D-byte
 //   column atom; the stores drain while the next tile's main loop runs (waited for at the next epilogue).
 // Multicast (CLUSTER 2): CTA rank 0 loads the shared operand (A and its scales if MULTICAST_A, else B) into both
