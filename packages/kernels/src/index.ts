@@ -7,6 +7,7 @@ import { sm90Fp8Gemm1d2d } from './sm90Fp8Gemm1d2d.js';
 export type { Dim3, KernelFamily, KernelParam, KernelParamType, RenderedKernel } from './kernel.js';
 export { type StreamedOperand, streamedOperand } from './l2Policy.js';
 export { cudaIncludeDir } from './paths.js';
+export { type PersistentTile, persistentGridSize } from './persistentGrid.js';
 export {
   checkQuantCastConfig,
   listQuantCastVariants,
@@ -58,7 +59,6 @@ export {
   sm90Bf16GemmShapeProblem,
   sm90Bf16GemmSmemBytes,
   sm90Bf16GemmStageBytes,
-  sm90Bf16GemmStreamedOperand,
   sm90Bf16GemmWarpgroups,
 } from './sm90Bf16Gemm.js';
 export {
@@ -73,13 +73,11 @@ export {
   type Sm90Fp8Gemm1d1dConfig,
   type Sm90Fp8Gemm1d1dShape,
   sm90Fp8Gemm1d1d,
-  sm90Fp8Gemm1d1dGridSize,
   sm90Fp8Gemm1d1dKernelName,
   sm90Fp8Gemm1d1dMaxStages,
   sm90Fp8Gemm1d1dShapeProblem,
   sm90Fp8Gemm1d1dSmemBytes,
   sm90Fp8Gemm1d1dStageBytes,
-  sm90Fp8Gemm1d1dStreamedOperand,
 } from './sm90Fp8Gemm1d1d.js';
 export {
   checkSm90Fp8Gemm1d2dConfig,
@@ -93,14 +91,12 @@ export {
   type Sm90Fp8Gemm1d2dConfig,
   type Sm90Fp8Gemm1d2dShape,
   sm90Fp8Gemm1d2d,
-  sm90Fp8Gemm1d2dGridSize,
   sm90Fp8Gemm1d2dKernelName,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dPipelined,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dSmemBytes,
   sm90Fp8Gemm1d2dStageBytes,
-  sm90Fp8Gemm1d2dStreamedOperand,
   sm90Fp8Gemm1d2dWarpgroups,
   sm90OutputSwizzleBytes,
   sm90RasterGroup,

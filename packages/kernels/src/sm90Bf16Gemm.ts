@@ -1,7 +1,7 @@
 import { alignUp, ceilDiv, checkBoolean, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
 import type { Dim3, KernelFamily, KernelParam, RenderedKernel } from './kernel.js';
-import { type StreamedOperand, streamedOperand } from './l2Policy.js';
 import { cudaIncludeDir } from './paths.js';
+import { persistentGridSize } from './persistentGrid.js';
 import { SM90_MAX_SMEM_BYTES, sm90OutputSwizzleBytes, sm90RasterGroup } from './sm90Fp8Gemm1d2d.js';
 
 /**
@@ -66,7 +66,7 @@ const TMA_THREADS = 128;
 
 /**
  * Parameters of every entry of the family, in order. `c`/`ldc` are read only with bf16 output and accumulate.
- * `streamed`: the L2 policy of the operand loads, see sm90Bf16GemmStreamedOperand.
+ * `streamed`: the L2 policy of the operand loads, see streamedOperand.
  */
 export const SM90_BF16_GEMM_PARAMS: readonly KernelParam[] = [
   { name: 'c', type: 'ptr' },
@@ -161,13 +161,6 @@ export function checkSm90Bf16GemmTile(tile: unknown, what = 'sm90Bf16Gemm config
   const out = { blockM: blockM as 64 | 128 | 256, blockN, numStages, multicast, numSms };
   if (tile.l2Hints === undefined) return out;
   return { ...out, l2Hints: checkBoolean(`${what}.l2Hints`, tile.l2Hints) };
-}
-
-/** The `streamed` launch parameter of `c` on `shape` (see streamedOperand; `l2Hints` false: 0). */
-export function sm90Bf16GemmStreamedOperand(c: Sm90Bf16GemmTile, shape: Sm90Bf16GemmShape): StreamedOperand {
-  const tiles = ceilDiv(shape.m, c.blockM) * ceilDiv(shape.n, c.blockN);
-  const grid = Math.min(c.numSms, alignUp(tiles, c.multicast === 'none' ? 1 : 2));
-  return streamedOperand(ceilDiv(shape.m, c.blockM), ceilDiv(shape.n, c.blockN), grid, c.l2Hints);
 }
 
 /** Validates the layout part of a config. */
@@ -266,9 +259,7 @@ export function renderSm90Bf16Gemm(config: Sm90Bf16GemmConfig): RenderedKernel<S
       checkInt(`${name} shape.k`, shape.k, 1, U32_MAX);
       const problem = sm90Bf16GemmShapeProblem(c, { m, n, k: shape.k });
       if (problem !== null) throw new RangeError(`${name} shape: ${problem}`);
-      const tiles = ceilDiv(m, c.blockM) * ceilDiv(n, c.blockN);
-      // Persistent: never more CTAs than tiles (rounded up to whole clusters), never more than numSms.
-      return [Math.min(c.numSms, alignUp(tiles, cluster)), 1, 1];
+      return [persistentGridSize(c, { m, n }), 1, 1];
     },
   };
 }

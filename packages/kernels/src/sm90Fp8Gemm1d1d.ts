@@ -1,7 +1,7 @@
 import { alignUp, ceilDiv, checkBoolean, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
 import type { Dim3, KernelFamily, KernelParam, RenderedKernel } from './kernel.js';
-import { type StreamedOperand, streamedOperand } from './l2Policy.js';
 import { cudaIncludeDir } from './paths.js';
+import { persistentGridSize } from './persistentGrid.js';
 import { FP8_GEMM_BLOCK_K, SM90_MAX_SMEM_BYTES, sm90RasterGroup } from './sm90Fp8Gemm1d2d.js';
 
 /**
@@ -180,21 +180,9 @@ export function renderSm90Fp8Gemm1d1d(config: Sm90Fp8Gemm1d1dConfig): RenderedKe
       checkInt(`${name} shape.k`, shape.k, 16, U32_MAX);
       const problem = sm90Fp8Gemm1d1dShapeProblem(c, { m, n, k: shape.k });
       if (problem !== null) throw new RangeError(`${name} shape: ${problem}`);
-      return [sm90Fp8Gemm1d1dGridSize(c, { m, n, k: shape.k }), 1, 1];
+      return [persistentGridSize(c, { m, n }), 1, 1];
     },
   };
-}
-
-/** CTAs launched for `shape`: persistent, never more than the tiles (rounded up to whole clusters) nor numSms. */
-export function sm90Fp8Gemm1d1dGridSize(c: Sm90Fp8Gemm1d1dConfig, shape: Sm90Fp8Gemm1d1dShape): number {
-  const tiles = ceilDiv(shape.m, c.blockM) * ceilDiv(shape.n, c.blockN);
-  return Math.min(c.numSms, alignUp(tiles, c.multicast === 'none' ? 1 : 2));
-}
-
-/** The `streamed` launch parameter of `c` on `shape` (see streamedOperand). */
-export function sm90Fp8Gemm1d1dStreamedOperand(c: Sm90Fp8Gemm1d1dConfig, shape: Sm90Fp8Gemm1d1dShape): StreamedOperand {
-  const grid = sm90Fp8Gemm1d1dGridSize(c, shape);
-  return streamedOperand(ceilDiv(shape.m, c.blockM), ceilDiv(shape.n, c.blockN), grid, c.l2Hints);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { alignUp, ceilDiv, checkBoolean, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
 import type { Dim3, KernelFamily, KernelParam, RenderedKernel } from './kernel.js';
-import { type StreamedOperand, streamedOperand } from './l2Policy.js';
 import { cudaIncludeDir } from './paths.js';
+import { persistentGridSize } from './persistentGrid.js';
 
 /**
  * The SM90 FP8 GEMM with 1D (per-token 1x128) A scales and 2D (128x128 block) B scales
@@ -172,12 +172,6 @@ export function checkSm90Fp8Gemm1d2dConfig(config: unknown): Sm90Fp8Gemm1d2dConf
   };
 }
 
-/** The `streamed` launch parameter of `c` on `shape` (see streamedOperand). */
-export function sm90Fp8Gemm1d2dStreamedOperand(c: Sm90Fp8Gemm1d2dConfig, shape: Sm90Fp8Gemm1d2dShape): StreamedOperand {
-  const grid = sm90Fp8Gemm1d2dGridSize(c, shape);
-  return streamedOperand(ceilDiv(shape.m, c.blockM), ceilDiv(shape.n, c.blockN), grid, c.l2Hints);
-}
-
 /** Why a config cannot run a shape (multicast pairing), or null when it can. */
 export function sm90Fp8Gemm1d2dShapeProblem(c: Sm90Fp8Gemm1d2dConfig, shape: Sm90Fp8Gemm1d2dShape): string | null {
   if (c.multicast === 'a' && ceilDiv(shape.n, c.blockN) % 2 !== 0) {
@@ -206,13 +200,6 @@ export function sm90Fp8Gemm1d2dPipelined(c: Pick<Sm90Fp8Gemm1d2dConfig, 'blockM'
 
 function sm90Fp8Gemm1d2dCanPipeline(c: Pick<Sm90Fp8Gemm1d2dConfig, 'blockM' | 'blockN'>): boolean {
   return c.blockM !== 256 && c.blockN <= 128;
-}
-
-/** CTAs launched for `shape`: persistent, never more than the tiles (rounded up to whole clusters) nor numSms. */
-export function sm90Fp8Gemm1d2dGridSize(c: Sm90Fp8Gemm1d2dConfig, shape: Sm90Fp8Gemm1d2dShape): number {
-  const tiles = ceilDiv(shape.m, c.blockM) * ceilDiv(shape.n, c.blockN);
-  const cluster = c.multicast === 'none' ? 1 : 2;
-  return Math.min(c.numSms, alignUp(tiles, cluster));
 }
 
 export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKernel<Sm90Fp8Gemm1d2dShape> {
@@ -265,9 +252,7 @@ export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKe
       checkInt(`${name} shape.k`, shape.k, 16, U32_MAX);
       const problem = sm90Fp8Gemm1d2dShapeProblem(c, { m, n, k: shape.k });
       if (problem !== null) throw new RangeError(`${name} shape: ${problem}`);
-      const grid = sm90Fp8Gemm1d2dGridSize(c, { m, n, k: shape.k });
-      if (grid > 0x7fffffff) throw new RangeError(`${name} shape: ${grid} CTAs exceed the grid limit`);
-      return [grid, 1, 1];
+      return [persistentGridSize(c, { m, n }), 1, 1];
     },
   };
 }

@@ -11,7 +11,7 @@ import {
   sm90Fp8Gemm1d1dShapeProblem,
   sm90Fp8Gemm1d1dSmemBytes,
   sm90Fp8Gemm1d1dStageBytes,
-  sm90Fp8Gemm1d1dStreamedOperand,
+  streamedOperand,
 } from '../src/index.js';
 
 const base: Sm90Fp8Gemm1d1dConfig = { blockM: 128, blockN: 152, numStages: 4, multicast: 'none', numSms: 132 };
@@ -45,10 +45,10 @@ describe('sm90Fp8Gemm1d1d config', () => {
   it('keeps l2Hints when given, and streams the operand only one block row or column (or one wave) reads', () => {
     expect(checkSm90Fp8Gemm1d1dConfig({ ...base, l2Hints: false })).toEqual({ ...base, l2Hints: false });
     const c = { ...base, multicast: 'none' as const };
-    expect(sm90Fp8Gemm1d1dStreamedOperand(c, { m: 128, n: 2112, k: 7168 })).toBe(2);
-    expect(sm90Fp8Gemm1d1dStreamedOperand(c, { m: 7168, n: 152, k: 4096 })).toBe(1);
-    expect(sm90Fp8Gemm1d1dStreamedOperand(c, { m: 4096, n: 7168, k: 4096 })).toBe(0);
-    expect(sm90Fp8Gemm1d1dStreamedOperand({ ...c, l2Hints: false }, { m: 128, n: 2112, k: 7168 })).toBe(0);
+    expect(streamedOperand(c, { m: 128, n: 2112, k: 7168 })).toBe(2);
+    expect(streamedOperand(c, { m: 7168, n: 152, k: 4096 })).toBe(1);
+    expect(streamedOperand(c, { m: 4096, n: 7168, k: 4096 })).toBe(0);
+    expect(streamedOperand({ ...c, l2Hints: false }, { m: 128, n: 2112, k: 7168 })).toBe(0);
   });
 
   it('rejects a non-object with a TypeError', () => {

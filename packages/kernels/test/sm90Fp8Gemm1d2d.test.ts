@@ -13,9 +13,9 @@ import {
   sm90Fp8Gemm1d2dPipelined,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dSmemBytes,
-  sm90Fp8Gemm1d2dStreamedOperand,
   sm90OutputSwizzleBytes,
   sm90RasterGroup,
+  streamedOperand,
 } from '../src/index.js';
 
 const base: Sm90Fp8Gemm1d2dConfig = { blockM: 128, blockN: 128, numStages: 5, multicast: 'none', numSms: 132 };
@@ -88,12 +88,12 @@ describe('sm90Fp8Gemm1d2d config', () => {
 
   it('streams B (EVICT_FIRST) when one block row of M or a single wave reads it, A when one block column does', () => {
     const c = { ...base, blockM: 64 as const, blockN: 64 };
-    expect(sm90Fp8Gemm1d2dStreamedOperand(c, { m: 64, n: 7168, k: 2048 })).toBe(2);
+    expect(streamedOperand(c, { m: 64, n: 7168, k: 2048 })).toBe(2);
     // Two M blocks x 64 N blocks fit one wave: each B tile is read by its two M-block CTAs at about the same time.
-    expect(sm90Fp8Gemm1d2dStreamedOperand(c, { m: 128, n: 4096, k: 7168 })).toBe(2);
-    expect(sm90Fp8Gemm1d2dStreamedOperand(c, { m: 4096, n: 64, k: 7168 })).toBe(1);
-    expect(sm90Fp8Gemm1d2dStreamedOperand(c, { m: 4096, n: 4096, k: 7168 })).toBe(0);
-    expect(sm90Fp8Gemm1d2dStreamedOperand({ ...c, l2Hints: false }, { m: 64, n: 7168, k: 2048 })).toBe(0);
+    expect(streamedOperand(c, { m: 128, n: 4096, k: 7168 })).toBe(2);
+    expect(streamedOperand(c, { m: 4096, n: 64, k: 7168 })).toBe(1);
+    expect(streamedOperand(c, { m: 4096, n: 4096, k: 7168 })).toBe(0);
+    expect(streamedOperand({ ...c, l2Hints: false }, { m: 64, n: 7168, k: 2048 })).toBe(0);
   });
 
   it('picks the widest output swizzle dividing a tile row', () => {

@@ -13,7 +13,7 @@ import {
   sm90Bf16GemmMaxStages,
   sm90Bf16GemmOutputSwizzleBytes,
   sm90Bf16GemmShapeProblem,
-  sm90Bf16GemmStreamedOperand,
+  streamedOperand,
 } from '@dg/kernels';
 import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
 import { DgArgumentError } from '../errors.js';
@@ -152,7 +152,7 @@ export function launchSm90Bf16Gemm(p: Bf16GemmNtProblem, opts: Bf16GemmNtOptions
   // f32 output with C: the kernel adds onto D in place, so D must hold C first.
   if (p.c !== null && layout.output === 'f32' && !isSameView(p.c, p.d)) copyInto(p.d, p.c, opts.stream);
   const pdl = getPdl();
-  const streamed = sm90Bf16GemmStreamedOperand(config, shape);
+  const streamed = streamedOperand(config, shape);
   const last = lastPlan.get(p);
   let plan: LaunchPlan;
   if (last !== undefined && last.config === config && last.streamed === streamed && last.pdl === pdl) {

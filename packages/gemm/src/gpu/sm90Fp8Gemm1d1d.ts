@@ -14,7 +14,7 @@ import {
   sm90Fp8Gemm1d1dKernelName,
   sm90Fp8Gemm1d1dMaxStages,
   sm90Fp8Gemm1d1dShapeProblem,
-  sm90Fp8Gemm1d1dStreamedOperand,
+  streamedOperand,
 } from '@dg/kernels';
 import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
 import { DgArgumentError } from '../errors.js';
@@ -110,7 +110,7 @@ function buildPlan(
     .u32(m)
     .u32(n)
     .u32(k)
-    .u32(sm90Fp8Gemm1d1dStreamedOperand(c, { m, n, k }))
+    .u32(streamedOperand(c, { m, n }))
     .tensorMap(kMajorFp8TensorMap(p.a, k, m, c.blockM))
     .tensorMap(kMajorFp8TensorMap(p.b, k, n, c.blockN))
     .tensorMap(tmapD)

@@ -11,8 +11,8 @@ import {
   sm90Fp8Gemm1d2dKernelName,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dShapeProblem,
-  sm90Fp8Gemm1d2dStreamedOperand,
   sm90OutputSwizzleBytes,
+  streamedOperand,
 } from '@dg/kernels';
 import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
 import { DgArgumentError } from '../errors.js';
@@ -109,7 +109,7 @@ function buildPlan(
     .u32(k)
     .u32(p.sfb.strides[0] ?? 0)
     .u32(p.sfb.strides[1] ?? 0)
-    .u32(sm90Fp8Gemm1d2dStreamedOperand(c, { m, n, k }))
+    .u32(streamedOperand(c, { m, n }))
     .tensorMap(tmapA)
     .tensorMap(tmapB)
     .tensorMap(tmapD)

@@ -6,9 +6,9 @@
 
 import {
   checkSm90Fp8Gemm1d2dConfig,
+  persistentGridSize,
   SM90_MAX_SMEM_BYTES,
   type Sm90Fp8Gemm1d2dConfig,
-  sm90Fp8Gemm1d2dGridSize,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dPipelined,
   sm90Fp8Gemm1d2dShapeProblem,
@@ -291,7 +291,7 @@ export function describeFp8GemmNtConfig(config: Sm90Fp8Gemm1d2dConfig, shape: Ge
   const mBlocks = Math.ceil(m / c.blockM);
   const nBlocks = Math.ceil(n / c.blockN);
   const cost = estimateFp8GemmNtCost(c, { m, n, k });
-  const grid = sm90Fp8Gemm1d2dGridSize(c, { m, n, k });
+  const grid = persistentGridSize(c, { m, n });
   const wgs = c.blockM === 64 ? '1 math WG' : c.blockM === 256 ? '2 math WGs x 2 slabs' : '2 math WGs';
   const mc =
     c.multicast === 'none'

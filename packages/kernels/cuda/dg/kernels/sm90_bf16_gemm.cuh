@@ -155,10 +155,8 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
       const bool load_shared = rank == 0;
       const u16 mask_a = CLUSTER > 1 && MULTICAST_A ? 0x3 : 0;
       const u16 mask_b = CLUSTER > 1 && !MULTICAST_A ? 0x3 : 0;
-      // `streamed` (1 = A, 2 = B, 0 = neither) names an operand that only one tile row/column reads, i.e. once: it
-      // is loaded EVICT_FIRST so it does not displace the other, re-read operand (then loaded EVICT_LAST).
-      const u64 policy_a = streamed == 1 ? ptx::L2_EVICT_FIRST : streamed == 2 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
-      const u64 policy_b = streamed == 2 ? ptx::L2_EVICT_FIRST : streamed == 1 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
+      const ptx::OperandPolicies policies = ptx::operand_policies(streamed);
+      const u64 policy_a = policies.a, policy_b = policies.b;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);

@@ -124,8 +124,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, u32 stre
     ptx::setmaxnreg_dec<40>();
     if (tid == MATH_THREADS) {
       const u32 rank = CLUSTER > 1 ? ptx::cluster_ctarank() : 0;
-      const u64 policy_a = streamed == 1 ? ptx::L2_EVICT_FIRST : streamed == 2 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
-      const u64 policy_b = streamed == 2 ? ptx::L2_EVICT_FIRST : streamed == 1 ? ptx::L2_EVICT_LAST : ptx::L2_EVICT_NORMAL;
+      const ptx::OperandPolicies policies = ptx::operand_policies(streamed);
+      const u64 policy_a = policies.a, policy_b = policies.b;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);

@@ -60,6 +60,16 @@ constexpr u64 L2_EVICT_NORMAL = 0x1000000000000000ull;
 constexpr u64 L2_EVICT_FIRST = 0x12F0000000000000ull;
 constexpr u64 L2_EVICT_LAST = 0x14F0000000000000ull;
 
+// The L2 policies of a GEMM's A and B loads for the host's `streamed` parameter (1 = A is read once, 2 = B is, 0 =
+// neither; see streamedOperand in src/l2Policy.ts): the operand read once EVICT_FIRST, the other EVICT_LAST.
+struct OperandPolicies {
+  u64 a, b;
+};
+__device__ __forceinline__ OperandPolicies operand_policies(u32 streamed) {
+  return {streamed == 1 ? L2_EVICT_FIRST : streamed == 2 ? L2_EVICT_LAST : L2_EVICT_NORMAL,
+          streamed == 2 ? L2_EVICT_FIRST : streamed == 1 ? L2_EVICT_LAST : L2_EVICT_NORMAL};
+}
+
 // tma_load_2d with an L2 cache policy (one of the L2_EVICT_* values).
 __device__ __forceinline__ void tma_load_2d_hint(u32 dst, const CUtensorMap* tmap, u32 bar, i32 c0, i32 c1,
                                                  u64 policy) {
