@@ -4,7 +4,14 @@ import { sm90Bf16Gemm } from './sm90Bf16Gemm.js';
 import { sm90Fp8Gemm1d1d } from './sm90Fp8Gemm1d1d.js';
 import { sm90Fp8Gemm1d2d } from './sm90Fp8Gemm1d2d.js';
 
-export type { Dim3, KernelFamily, KernelParam, KernelParamType, RenderedKernel } from './kernel.js';
+export {
+  type Dim3,
+  GEMM_COMPILER_FLAGS,
+  type KernelFamily,
+  type KernelParam,
+  type KernelParamType,
+  type RenderedKernel,
+} from './kernel.js';
 export { type StreamedOperand, streamedOperand } from './l2Policy.js';
 export { cudaIncludeDir } from './paths.js';
 export { type PersistentTile, persistentGridSize } from './persistentGrid.js';

@@ -1,5 +1,5 @@
 import { alignUp, ceilDiv, checkBoolean, checkInt, checkOneOf, checkRecord, U32_MAX } from './checks.js';
-import type { Dim3, KernelFamily, KernelParam, RenderedKernel } from './kernel.js';
+import { type Dim3, GEMM_COMPILER_FLAGS, type KernelFamily, type KernelParam, type RenderedKernel } from './kernel.js';
 import { cudaIncludeDir } from './paths.js';
 import { persistentGridSize } from './persistentGrid.js';
 
@@ -91,18 +91,23 @@ export function sm90Fp8Gemm1d2dStageBytes(blockM: number, blockN: number): numbe
   return blockM * FP8_GEMM_BLOCK_K + blockN * FP8_GEMM_BLOCK_K + alignUp(blockM * 4, 128);
 }
 
+/** Per-stage bytes behind the tiles: a full and an empty mbarrier, and the stage's two B-scale floats. */
+const STAGE_TAIL_BYTES = 16 + 8;
+
 /**
  * Dynamic shared memory of a config: the output staging tile (1024-aligned so the stages behind it keep the 1024-byte
- * alignment 128B swizzle needs), the stages, and a full + empty mbarrier per stage.
+ * alignment 128B swizzle needs), the stages, and per stage two mbarriers and the B-scale slot.
  */
 export function sm90Fp8Gemm1d2dSmemBytes(blockM: number, blockN: number, numStages: number): number {
-  return alignUp(blockM * blockN * 2, 1024) + numStages * sm90Fp8Gemm1d2dStageBytes(blockM, blockN) + numStages * 16;
+  return (
+    alignUp(blockM * blockN * 2, 1024) + numStages * (sm90Fp8Gemm1d2dStageBytes(blockM, blockN) + STAGE_TAIL_BYTES)
+  );
 }
 
 /** The most stages that fit in `maxSmemBytes` (capped at 16); 0 when not even one does. */
 export function sm90Fp8Gemm1d2dMaxStages(blockM: number, blockN: number, maxSmemBytes = SM90_MAX_SMEM_BYTES): number {
   const fixed = alignUp(blockM * blockN * 2, 1024);
-  const perStage = sm90Fp8Gemm1d2dStageBytes(blockM, blockN) + 16;
+  const perStage = sm90Fp8Gemm1d2dStageBytes(blockM, blockN) + STAGE_TAIL_BYTES;
   return Math.max(0, Math.min(MAX_STAGES, Math.floor((maxSmemBytes - fixed) / perStage)));
 }
 
@@ -239,6 +244,7 @@ export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKe
     name,
     source,
     includeDirs: [cudaIncludeDir],
+    compilerFlags: GEMM_COMPILER_FLAGS,
     blockDim: [threads, 1, 1],
     clusterDim: [cluster, 1, 1],
     dynamicSmemBytes: sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages),

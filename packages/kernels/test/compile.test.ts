@@ -54,6 +54,8 @@ interface Variant {
   name: string;
   source: string;
   registerBudget: number;
+  /** The kernel's own compiler flags (RenderedKernel.compilerFlags), compiled as the JIT would. */
+  flags?: readonly string[];
 }
 
 // Budgets: the launch bounds' caps (per-token: 80 at (256, 3); per-block: 64 at (256, 4) for bf16, 128 at (256, 2)
@@ -81,7 +83,13 @@ const variants: Variant[] = [
     })
     .map((config) => {
       const r = renderSm90Fp8Gemm1d2d(config);
-      return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };
+      return {
+        label: JSON.stringify(config),
+        name: r.name,
+        source: r.source,
+        registerBudget: 255,
+        flags: r.compilerFlags,
+      };
     }),
   ...listSm90Bf16GemmVariants()
     .filter((c) => process.env.DG_KERNELS_COMPILE_ALL === '1' || bf16CompileSubset(c))
@@ -110,11 +118,11 @@ interface Compiled {
   entries: PtxasEntry[];
 }
 
-async function compile(dir: string, file: string, source: string): Promise<Compiled> {
+async function compile(dir: string, file: string, source: string, flags: readonly string[] = []): Promise<Compiled> {
   const cu = join(dir, `${file}.cu`);
   await writeFile(cu, source);
   try {
-    const { stdout, stderr } = await run(NVCC, [...FLAGS, '-o', join(dir, `${file}.cubin`), cu], {
+    const { stdout, stderr } = await run(NVCC, [...FLAGS, ...flags, '-o', join(dir, `${file}.cubin`), cu], {
       maxBuffer: 16 << 20,
     });
     const log = `${stdout}${stderr}`;
@@ -151,7 +159,7 @@ describe.skipIf(!nvccFound)(
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'dg-kernels-compile-'));
       const width = Math.max(2, Math.min(4, availableParallelism()));
-      const compiled = await pool(variants, width, (v) => compile(dir, v.name, v.source));
+      const compiled = await pool(variants, width, (v) => compile(dir, v.name, v.source, v.flags));
       variants.forEach((v, i) => {
         const c = compiled[i];
         if (c !== undefined) results.set(v.name, c);

@@ -23,6 +23,7 @@ export function preparedKernel<Shape>(key: string, render: () => RenderedKernel<
         name: rendered.name,
         source: rendered.source,
         includeDirs: [...rendered.includeDirs],
+        flags: [...(rendered.compilerFlags ?? [])],
         dynamicSmemBytes: rendered.dynamicSmemBytes,
       },
     };
