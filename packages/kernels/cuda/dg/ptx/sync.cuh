@@ -51,6 +51,15 @@ __device__ __forceinline__ void cluster_sync() {
   cluster_wait_acquire();
 }
 
+// The same halves without .aligned, for warps that are not converged (lanes that have exited count as arrived).
+__device__ __forceinline__ void cluster_arrive_release_divergent() {
+  asm volatile("barrier.cluster.arrive.release;" ::: "memory");
+}
+
+__device__ __forceinline__ void cluster_wait_acquire_divergent() {
+  asm volatile("barrier.cluster.wait.acquire;" ::: "memory");
+}
+
 // Rank of this CTA in its cluster (0 .. nctarank-1): selects multicast masks and peer barriers.
 __device__ __forceinline__ u32 cluster_ctarank() {
   u32 r;
