@@ -42,7 +42,8 @@ export interface KernelFamily<Config, Shape> {
 }
 
 /**
- * ptxas may spend more registers on scheduling freedom (default level 5). The GEMM main loops have the registers
- * (setmaxnreg) and gain from it: 0.5-2% on the M = 4096 FP8 shapes (H100, 2026-11-21, same-process A/B).
+ * ptxas may spend more registers on scheduling freedom (default level 5). The FP8 1D2D GEMM's main loops have the
+ * registers (setmaxnreg) and gain 0-2% on the M = 4096 shapes (H100, 2026-11-21, same-process A/B); the other GEMM
+ * families do not use it yet (not measured).
  */
 export const GEMM_COMPILER_FLAGS: readonly string[] = ['--ptxas-options=--register-usage-level=10'];

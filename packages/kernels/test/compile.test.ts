@@ -13,6 +13,7 @@ import {
   listSm90Bf16GemmVariants,
   listSm90Fp8Gemm1d1dVariants,
   listSm90Fp8Gemm1d2dVariants,
+  type RenderedKernel,
   renderQuantCast,
   renderSfLayout,
   renderSm90Bf16Gemm,
@@ -61,15 +62,19 @@ interface Variant {
 // Budgets: the launch bounds' caps (per-token: 80 at (256, 3); per-block: 64 at (256, 4) for bf16, 128 at (256, 2)
 // for f32, which keeps 64 input words per thread), which must be met without spilling; the layout kernels are
 // simple loops.
+function variant(config: unknown, r: RenderedKernel<unknown>, registerBudget: number): Variant {
+  return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget, flags: r.compilerFlags };
+}
+
 const variants: Variant[] = [
   ...listQuantCastVariants().map((config) => {
     const r = renderQuantCast(config);
     const budget = config.kind === 'perToken' ? 80 : config.input === 'f32' ? 128 : 64;
-    return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: budget };
+    return variant(config, r, budget);
   }),
   ...listSfLayoutVariants().map((config) => {
     const r = renderSfLayout(config);
-    return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 40 };
+    return variant(config, r, 40);
   }),
   // GEMMs: the register count ptxas reports is the launch-bounds cap of the whole CTA (setmaxnreg re-allocates per
   // role at run time); what matters is no spill and no local memory in either role. Every (blockM, blockN) without
@@ -83,19 +88,13 @@ const variants: Variant[] = [
     })
     .map((config) => {
       const r = renderSm90Fp8Gemm1d2d(config);
-      return {
-        label: JSON.stringify(config),
-        name: r.name,
-        source: r.source,
-        registerBudget: 255,
-        flags: r.compilerFlags,
-      };
+      return variant(config, r, 255);
     }),
   ...listSm90Bf16GemmVariants()
     .filter((c) => process.env.DG_KERNELS_COMPILE_ALL === '1' || bf16CompileSubset(c))
     .map((config) => {
       const r = renderSm90Bf16Gemm(config);
-      return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };
+      return variant(config, r, 255);
     }),
   // The 1D1D (FP32 accumulate) GEMM: both block Ms at the block Ns the heuristic picks at the ends of its range,
   // conflict-prone ones (128, 144), without multicast; both multicasts on 24 and 152.
@@ -108,7 +107,7 @@ const variants: Variant[] = [
     )
     .map((config) => {
       const r = renderSm90Fp8Gemm1d1d(config);
-      return { label: JSON.stringify(config), name: r.name, source: r.source, registerBudget: 255 };
+      return variant(config, r, 255);
     }),
 ];
 

@@ -10,8 +10,9 @@
 //     can hold accumulator + promoted tiles.
 // Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot, B-scale slot) buffers, one 128-wide K block each.
 //   The B scales of a K block (one float, two when the N tile straddles two 128-column scale blocks) are copied
-//   with cp.async, so the math warpgroups read every operand of a K block from shared memory: a global load in the
-//   math loop cost 3-5% at M = 4096 (H100, 2026-11-21), and TMA cannot fetch single floats.
+//   with cp.async, so the math warpgroups read every operand of a K block from shared memory (TMA cannot fetch
+//   single floats). Same-process A/B at M = 4096 (H100, 2026-11-21): up to 1.4% faster than per-K-block global
+//   loads in the math loop, though 4% slower at K = 512 before the K-loop unroll; see docs/PERFORMANCE.md.
 // Barriers per stage: full (2 arrivals: the TMA thread's with the byte count, and the B-scale thread's cp.async
 //   completion) and empty (one arrival per math warp of every CTA of the cluster, because a multicast load writes
 //   the stage in both CTAs). Ring position (stage, phase) runs on continuously across tiles in every role.
@@ -196,8 +197,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
         }
       }
     } else {
-      // Idle producer threads leave at once rather than wait at the final cluster barrier with the others: resident
-      // waiting warps cost the math warps 0-1% (H100, 2026-11-21). Exited threads count as arrived there.
+      // Idle producer threads leave at once rather than wait at the final cluster barrier with the others (about 1%
+      // faster on 4096x2112x7168, within ±1% elsewhere; H100, 2026-11-21). Exited threads count as arrived there.
       return;
     }
   } else {
