@@ -42,6 +42,7 @@ export {
 } from './heuristics/index.js';
 export { getNumSms, getPdl, getTcUtil, setNumSms, setPdl, setTcUtil } from './knobs.js';
 export {
+  getKMajorTmaAlignedTensor,
   getMnMajorTmaAlignedTensor,
   type LayoutOptions,
   type TransformSfOptions,

@@ -60,6 +60,48 @@ export function getMnMajorTmaAlignedTensor(sf: Tensor, opts: LayoutOptions = {})
   return mnMajorTmaAligned('getMnMajorTmaAlignedTensor', sf, opts);
 }
 
+function isKMajorTmaAligned(sf: Tensor, mn: number, sfK: number): boolean {
+  const aligned = getTmaAlignedSize(sfK, 4);
+  const [s0, s1, s2] = sf.strides;
+  return sf.shape.length === 2 ? s0 === aligned && s1 === 1 : s0 === aligned * mn && s1 === aligned && s2 === 1;
+}
+
+/**
+ * The K-major counterpart, the layout the 1D2D kernel's TMA reads per-block B scales in: each row of sfK floats
+ * contiguous and starting 16-byte aligned (strides [align(sfK, 4), 1], grouped [mn * align(sfK, 4), align(sfK, 4),
+ * 1]). It is the MN-major TMA-aligned layout of the transposed scales. On the host that is one transposing copy; on
+ * a device, two passes of the transposing kernel: [g, mn, sfK] -> [g][sfK][align(mn, 4)], then that buffer read as
+ * row-major [g, sfK, align(mn, 4)] -> [g][align(mn, 4)][align(sfK, 4)], of which the first mn rows are the result.
+ */
+function kMajorTmaAligned(fn: string, sfArg: unknown, opts: LayoutOptions): Tensor<'f32'> {
+  const sf = expectDtype(fn, 'sf', tensorArg(fn, 'sf', sfArg), ['f32']);
+  const [groups, mn, sfK] = scaleDims(fn, sf);
+  if (isKMajorTmaAligned(sf, mn, sfK)) return sf;
+  const [mnDim, kDim] = sf.shape.length === 2 ? [0, 1] : [1, 2];
+  if (!sf.isCuda) return mnMajorTmaAligned(fn, sf.transpose(mnDim, kDim), opts).transpose(mnDim, kDim);
+  const alignedMn = getTmaAlignedSize(mn, 4);
+  const alignedK = getTmaAlignedSize(sfK, 4);
+  const device = sf.device;
+  const first = mnMajorTmaAligned(fn, sf, opts);
+  const firstRowMajor = Tensor.fromDevicePointer(first.dataPtr, [groups, sfK, alignedMn], 'f32', {
+    device,
+    owner: first,
+  });
+  const second = deviceToMnMajorTmaAligned(firstRowMajor, { stream: opts.stream });
+  // cuMemFree synchronizes the device before it releases the memory: the second pass has read it by then.
+  if (first !== sf) first.dispose();
+  const strides = sf.shape.length === 2 ? [alignedK, 1] : [alignedMn * alignedK, alignedK, 1];
+  return Tensor.fromDevicePointer(second.dataPtr, sf.shape, 'f32', { strides, device, owner: second });
+}
+
+/**
+ * `sf` (f32 [mn, sfK] or [groups, mn, sfK], any strides) in the K-major TMA-aligned layout: `sf` itself when it
+ * already is, else a new tensor on the same device (asynchronous on `opts.stream` for CUDA tensors).
+ */
+export function getKMajorTmaAlignedTensor(sf: Tensor, opts: LayoutOptions = {}): Tensor<'f32'> {
+  return kMajorTmaAligned('getKMajorTmaAlignedTensor', sf, opts);
+}
+
 function sizeArg(fn: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
     throw new DgArgumentError(fn, name, 'a non-negative integer', describeValue(v));
@@ -78,7 +120,8 @@ function recipeArg(fn: string, v: unknown): [number, number] {
  * The scale factors of one GEMM operand in the layout the SM90 kernels read, as DeepGEMM's
  * transform_sf_into_required_layout: `sf` must be f32 [ceil(mn/gran_mn), ceil(k/gran_k)] (or with a leading
  * `opts.numGroups` dim). Recipe [1, 128] (per token): the MN-major TMA-aligned layout, no copy when already in it.
- * Recipe [128, 128] (per block): returned as is, since the kernels read those scales with plain loads at any strides.
+ * Recipe [128, 128] (per block): the K-major TMA-aligned layout (getKMajorTmaAlignedTensor), no copy when already
+ * in it. fp8GemmNt accepts per-block scales at any strides but copies them into this layout on every call otherwise.
  */
 export function transformSfIntoRequiredLayout(
   sf: Tensor,
@@ -99,6 +142,6 @@ export function transformSfIntoRequiredLayout(
     groups === undefined ? '[ceil(mn/gran_mn), ceil(k/gran_k)]' : '[numGroups, ceil(mn/gran_mn), ceil(k/gran_k)]';
   expectSizes(fn, 'sf', t, expected, dims);
   if (granMn === 1 && granK === 128) return mnMajorTmaAligned(fn, t, opts);
-  if (granMn === 128 && granK === 128) return t;
+  if (granMn === 128 && granK === 128) return kMajorTmaAligned(fn, t, opts);
   throw new DgUnsupportedError(fn, 'recipe', '[1, 128] or [128, 128] (the SM90 FP32 scale recipes)', shapeText(recipe));
 }

@@ -116,7 +116,8 @@ export function validateFp8GemmNt(aArg: unknown, bArg: unknown, dArg: unknown, o
   expectRowMajor(fn, 'a.data', a.data, k);
   majorOf(fn, 'a.scale', a.scale, { rows: 'M', cols: 'ceil(K/128)' }, 1);
   expectRowMajor(fn, 'b.data', b.data, k);
-  // b.scale: any strides. The kernels read it with plain loads at (n-block, k-block) strides, not with TMA.
+  // b.scale: any strides. The kernel's TMA reads it K-major with 16-byte aligned rows; the launcher copies it into
+  // that layout when it is not (gpu/scaleLayout.ts).
   expectRowMajor(fn, 'd', d, n);
   alignedBases(fn, [...inputs, out]);
   for (const input of inputs) expectDisjoint(fn, out, input);

@@ -7,7 +7,7 @@ import type { Sm90Fp8Gemm1d2dConfig } from '@dg/kernels';
 import { perBlockCastToFp8, perTokenCastToFp8 } from '@dg/quant/device';
 import { isAvailable, memsetD16, Tensor, unavailableReason } from '@dg/runtime';
 import { describe, expect, it } from 'vitest';
-import { DgDeviceError, fp8GemmNt } from '../src/index.js';
+import { DgDeviceError, fp8GemmNt, getKMajorTmaAlignedTensor } from '../src/index.js';
 import { countMismatchesU16, fillRandnBf16, fp8GemmDiffs } from './support/deviceReference.js';
 import { DENSE_EXTRA_SHAPES, DENSE_SHAPES, randomShapes } from './support/shapes.js';
 
@@ -143,6 +143,44 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
     } finally {
       inp.dispose();
       d.dispose();
+    }
+  });
+
+  it('accepts B scales at any strides: MN-major and unpadded (copied on the device) or rows padded (read in place)', () => {
+    // ceil(K / 128) = 7 scale columns: an unpadded row is 28 bytes, so TMA cannot read it in place.
+    const [m, n, k] = [200, 392, 784];
+    const inp = inputs(m, n, k, 13, 'mnMajorTmaAligned');
+    const mnMajor = inp.b.scale.transpose(0, 1).contiguous().transpose(0, 1);
+    const padded = getKMajorTmaAlignedTensor(inp.b.scale);
+    const layouts: [string, Tensor][] = [
+      ['row-major, unpadded', inp.b.scale],
+      ['MN-major', mnMajor],
+      ['rows padded to 8 floats', padded],
+    ];
+    try {
+      expect(mnMajor.strides).toEqual([1, 4]);
+      expect(padded.strides).toEqual([8, 1]);
+      for (const [what, scale] of layouts) {
+        const d = nanFilled(m, n);
+        try {
+          fp8GemmNt(inp.a, { data: inp.b.data, scale }, d);
+          const diffs = fp8GemmDiffs({
+            a: inp.a.data,
+            sfa: inp.a.scale,
+            b: inp.b.data,
+            sfb: inp.b.scale,
+            sfbGranularity: 128,
+            x: inp.x,
+            y: inp.y,
+            d,
+          });
+          expect(diffs.dequantized, what).toBeLessThan(1e-5);
+        } finally {
+          d.dispose();
+        }
+      }
+    } finally {
+      inp.dispose();
     }
   });
 

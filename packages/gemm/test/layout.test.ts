@@ -1,4 +1,4 @@
-// The scale-layout helpers on cpu tensors: DeepGEMM's MN-major TMA-aligned layout, no copy when already in it.
+// The scale-layout helpers on cpu tensors: the MN-major and K-major TMA-aligned layouts, no copy when already in them.
 
 import { Tensor } from '@dg/runtime';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import {
   DgDtypeError,
   DgShapeError,
   DgUnsupportedError,
+  getKMajorTmaAlignedTensor,
   getMnMajorTmaAlignedTensor,
   transformSfIntoRequiredLayout,
 } from '../src/index.js';
@@ -45,6 +46,35 @@ describe('getMnMajorTmaAlignedTensor', () => {
   });
 });
 
+describe('getKMajorTmaAlignedTensor', () => {
+  it('lays scales out K-major with rows padded to 4 floats', () => {
+    const sf = Tensor.fromArray(values(15), [5, 3], 'f32');
+    const out = getKMajorTmaAlignedTensor(sf);
+    expect(out.shape).toEqual([5, 3]);
+    expect(out.strides).toEqual([4, 1]);
+    expect(out.toArray()).toEqual(sf.toArray());
+    expect(getKMajorTmaAlignedTensor(out)).toBe(out);
+  });
+
+  it('returns aligned input itself and handles grouped and MN-major input', () => {
+    const aligned = Tensor.fromArray(values(8), [2, 4], 'f32');
+    expect(getKMajorTmaAlignedTensor(aligned)).toBe(aligned);
+    const grouped = Tensor.fromArray(values(2 * 3 * 5), [2, 3, 5], 'f32');
+    const out = getKMajorTmaAlignedTensor(grouped);
+    expect(out.strides).toEqual([24, 8, 1]);
+    expect(out.toArray()).toEqual(grouped.toArray());
+    const mnMajor = Tensor.fromArray(values(6), [2, 3], 'f32').transpose(0, 1);
+    const fromMnMajor = getKMajorTmaAlignedTensor(mnMajor);
+    expect(fromMnMajor.strides).toEqual([4, 1]);
+    expect(fromMnMajor.toArray()).toEqual(mnMajor.toArray());
+  });
+
+  it('rejects non-f32 and 1-D scales', () => {
+    expectGemmError(() => getKMajorTmaAlignedTensor(Tensor.zeros([4, 2], 'i32')), DgDtypeError, 'sf');
+    expectGemmError(() => getKMajorTmaAlignedTensor(Tensor.zeros([4], 'f32')), DgShapeError, 'sf');
+  });
+});
+
 describe('transformSfIntoRequiredLayout', () => {
   it('brings per-token scales into the MN-major TMA-aligned layout', () => {
     const sf = Tensor.fromArray(values(6 * 3), [6, 3], 'f32');
@@ -53,9 +83,13 @@ describe('transformSfIntoRequiredLayout', () => {
     expect(out.toArray()).toEqual(sf.toArray());
   });
 
-  it('returns per-block scales as they are', () => {
-    const sf = Tensor.zeros([2, 3], 'f32').transpose(0, 1);
-    expect(transformSfIntoRequiredLayout(sf, 300, 256, [128, 128])).toBe(sf);
+  it('brings per-block scales into the K-major TMA-aligned layout', () => {
+    const sf = Tensor.fromArray(values(6), [2, 3], 'f32').transpose(0, 1);
+    const out = transformSfIntoRequiredLayout(sf, 300, 256, [128, 128]);
+    expect(out.shape).toEqual([3, 2]);
+    expect(out.strides).toEqual([4, 1]);
+    expect(out.toArray()).toEqual(sf.toArray());
+    expect(transformSfIntoRequiredLayout(out, 300, 256, [128, 128])).toBe(out);
   });
 
   it('checks the shape against mn, k, the recipe and the group count', () => {

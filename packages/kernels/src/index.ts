@@ -101,6 +101,7 @@ export {
   sm90Fp8Gemm1d2dKernelName,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dPipelined,
+  sm90Fp8Gemm1d2dScaleBBox,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dSmemBytes,
   sm90Fp8Gemm1d2dStageBytes,

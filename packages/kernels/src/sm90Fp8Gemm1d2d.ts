@@ -14,7 +14,7 @@ export interface Sm90Fp8Gemm1d2dConfig {
   readonly blockM: 64 | 128 | 256;
   /** Columns per tile: a multiple of 8 in [16, 192] (at most 128 with blockM 256); see checkSm90Fp8Gemm1d2dConfig. */
   readonly blockN: number;
-  /** Depth of the shared-memory ring of (A, B, A-scale) stages. */
+  /** Depth of the shared-memory ring of (A, B, A-scale, B-scale) stages. */
   readonly numStages: number;
   /**
    * TMA multicast across a 2-CTA cluster: 'a' = the pair shares an A tile (same M block, adjacent N blocks; needs an
@@ -53,18 +53,25 @@ const TMA_THREADS = 128;
 
 /** Parameters of every entry of the family, in order. */
 export const SM90_FP8_GEMM_1D2D_PARAMS: readonly KernelParam[] = [
-  { name: 'sfb', type: 'ptr' },
   { name: 'm', type: 'u32' },
   { name: 'n', type: 'u32' },
   { name: 'k', type: 'u32' },
-  { name: 'sfbStrideN', type: 'u32' },
-  { name: 'sfbStrideK', type: 'u32' },
   { name: 'streamed', type: 'u32' },
   { name: 'tmapA', type: 'tensorMap' },
   { name: 'tmapB', type: 'tensorMap' },
   { name: 'tmapD', type: 'tensorMap' },
   { name: 'tmapSfa', type: 'tensorMap' },
+  { name: 'tmapSfb', type: 'tensorMap' },
 ];
+
+/**
+ * The B-scale TMA box of a config, {K blocks, scale rows}: 4 K blocks (16 bytes, the narrowest box row TMA moves;
+ * the kernel reads the first) by the scale rows one N tile touches, 1 when blockN divides 128, else 2 (the tile may
+ * straddle two 128-row scale blocks). The B scales must be K-major with 16-byte aligned rows.
+ */
+export function sm90Fp8Gemm1d2dScaleBBox(blockN: number): readonly [4, 1 | 2] {
+  return [4, FP8_GEMM_BLOCK_K % blockN === 0 ? 1 : 2];
+}
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -91,8 +98,8 @@ export function sm90Fp8Gemm1d2dStageBytes(blockM: number, blockN: number): numbe
   return blockM * FP8_GEMM_BLOCK_K + blockN * FP8_GEMM_BLOCK_K + alignUp(blockM * 4, 128);
 }
 
-/** Per-stage bytes behind the tiles: a full and an empty mbarrier, and the stage's two B-scale floats. */
-const STAGE_TAIL_BYTES = 16 + 8;
+/** Per-stage bytes behind the tiles: the B-scale slot (a TMA destination, so 128-byte aligned) and two mbarriers. */
+const STAGE_TAIL_BYTES = 128 + 16;
 
 /**
  * Dynamic shared memory of a config: the output staging tile (1024-aligned so the stages behind it keep the 1024-byte
@@ -231,12 +238,10 @@ export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKe
     '#include <dg/kernels/sm90_fp8_gemm_1d2d.cuh>',
     '',
     `extern "C" __global__ void __launch_bounds__(${threads}, 1)`,
-    `${name}(const dg::f32* __restrict__ sfb, dg::u32 m, dg::u32 n, dg::u32 k, dg::u32 sfb_stride_n,`,
-    `    dg::u32 sfb_stride_k, dg::u32 streamed, const __grid_constant__ dg::CUtensorMap tmap_a,`,
+    `${name}(dg::u32 m, dg::u32 n, dg::u32 k, dg::u32 streamed, const __grid_constant__ dg::CUtensorMap tmap_a,`,
     `    const __grid_constant__ dg::CUtensorMap tmap_b, const __grid_constant__ dg::CUtensorMap tmap_d,`,
-    `    const __grid_constant__ dg::CUtensorMap tmap_sfa) {`,
-    `  dg::sm90_fp8_gemm_1d2d<${template}>(sfb, m, n, k, sfb_stride_n, sfb_stride_k, streamed, tmap_a, tmap_b,`,
-    '                                      tmap_d, tmap_sfa);',
+    `    const __grid_constant__ dg::CUtensorMap tmap_sfa, const __grid_constant__ dg::CUtensorMap tmap_sfb) {`,
+    `  dg::sm90_fp8_gemm_1d2d<${template}>(m, n, k, streamed, tmap_a, tmap_b, tmap_d, tmap_sfa, tmap_sfb);`,
     '}',
     '',
   ].join('\n');

@@ -11,6 +11,7 @@ import {
   sm90Fp8Gemm1d2dKernelName,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dPipelined,
+  sm90Fp8Gemm1d2dScaleBBox,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dSmemBytes,
   sm90OutputSwizzleBytes,
@@ -55,8 +56,8 @@ describe('sm90Fp8Gemm1d2d config', () => {
   });
 
   it('sizes shared memory as output tile + stages + barriers and B scales, within the opt-in limit at the max stage count', () => {
-    // Per stage: A, B, the A-scale slot, two mbarriers (16 B) and two B-scale floats (8 B).
-    expect(sm90Fp8Gemm1d2dSmemBytes(128, 128, 5)).toBe(32768 + 5 * (16384 + 16384 + 512) + 5 * 24);
+    // Per stage: A, B, the A-scale slot, the B-scale slot (128 B, a TMA destination) and two mbarriers (16 B).
+    expect(sm90Fp8Gemm1d2dSmemBytes(128, 128, 5)).toBe(32768 + 5 * (16384 + 16384 + 512) + 5 * (128 + 16));
     for (const c of listSm90Fp8Gemm1d2dVariants()) {
       const bytes = sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages);
       expect(bytes).toBeLessThanOrEqual(SM90_MAX_SMEM_BYTES);
@@ -97,6 +98,16 @@ describe('sm90Fp8Gemm1d2d config', () => {
     expect(streamedOperand({ ...c, l2Hints: false }, { m: 64, n: 7168 })).toBe(0);
   });
 
+  it('boxes the B scales as 4 K blocks by the scale rows one N tile can touch', () => {
+    expect([16, 32, 64, 128].map((n) => sm90Fp8Gemm1d2dScaleBBox(n))).toEqual([
+      [4, 1],
+      [4, 1],
+      [4, 1],
+      [4, 1],
+    ]);
+    expect([24, 112, 120, 144, 160, 192].map((n) => sm90Fp8Gemm1d2dScaleBBox(n)[1])).toEqual([2, 2, 2, 2, 2, 2]);
+  });
+
   it('picks the widest output swizzle dividing a tile row', () => {
     expect([16, 24, 32, 48, 64, 112, 128, 144].map(sm90OutputSwizzleBytes)).toEqual([32, 16, 64, 32, 128, 32, 128, 32]);
   });
@@ -126,6 +137,18 @@ describe('renderSm90Fp8Gemm1d2d', () => {
     expect(r.source).toContain(`extern "C" __global__ void __launch_bounds__(384, 1)\n${r.name}(`);
     expect(r.source).toContain('dg::sm90_fp8_gemm_1d2d<128, 128, 5, 2, 1, 2, false, 8, 128, true>');
     expect(r.params).toBe(SM90_FP8_GEMM_1D2D_PARAMS);
+    expect(r.params.map((p) => p.name)).toEqual([
+      'm',
+      'n',
+      'k',
+      'streamed',
+      'tmapA',
+      'tmapB',
+      'tmapD',
+      'tmapSfa',
+      'tmapSfb',
+    ]);
+    expect(r.source).toContain('tmap_sfa, tmap_sfb);');
     expect(r.blockDim).toEqual([384, 1, 1]);
     expect(r.clusterDim).toEqual([2, 1, 1]);
     expect(r.dynamicSmemBytes).toBe(sm90Fp8Gemm1d2dSmemBytes(128, 128, 5));

@@ -10,6 +10,7 @@ import {
   type Sm90Fp8Gemm1d2dShape,
   sm90Fp8Gemm1d2dKernelName,
   sm90Fp8Gemm1d2dMaxStages,
+  sm90Fp8Gemm1d2dScaleBBox,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90OutputSwizzleBytes,
   streamedOperand,
@@ -23,7 +24,12 @@ import { gemmDeviceInfo } from './deviceInfo.js';
 import { loadKernel, preparedKernel } from './kernels.js';
 import { type LaunchPlan, launchPlan, makeLaunchPlan, memoizedKernelName, swizzleName } from './launchPlan.js';
 import { LaunchPlanCache } from './planCache.js';
-import { mnMajorColumnStride, mnMajorTmaAlignedScales } from './scaleLayout.js';
+import {
+  kMajorRowStride,
+  kMajorTmaAlignedScales,
+  mnMajorColumnStride,
+  mnMajorTmaAlignedScales,
+} from './scaleLayout.js';
 
 const plans = new LaunchPlanCache<LaunchPlan>();
 /**
@@ -32,7 +38,7 @@ const plans = new LaunchPlanCache<LaunchPlan>();
  */
 const lastPlan = new WeakMap<
   Fp8GemmNtProblem,
-  { config: Sm90Fp8Gemm1d2dConfig; sfa: Tensor; pdl: boolean; plan: LaunchPlan }
+  { config: Sm90Fp8Gemm1d2dConfig; sfa: Tensor; sfb: Tensor; pdl: boolean; plan: LaunchPlan }
 >();
 const kernelNameOf = memoizedKernelName(sm90Fp8Gemm1d2dKernelName);
 
@@ -76,7 +82,8 @@ function buildPlan(
   device: number,
   c: Sm90Fp8Gemm1d2dConfig,
   p: Fp8GemmNtProblem,
-  sfa: Fp8GemmNtProblem['sfa'],
+  sfa: Tensor,
+  sfb: Tensor,
   pdl: boolean,
 ): LaunchPlan {
   const { m, n, k } = p;
@@ -102,18 +109,23 @@ function buildPlan(
     globalStridesBytes: [mnMajorColumnStride(sfa) * 4],
     boxDims: [c.blockM, 1],
   });
+  const tmapSfb = encodeTensorMapTiled({
+    dataType: 'float32',
+    globalAddress: sfb.dataPtr,
+    globalDims: [sfk, Math.ceil(n / FP8_GEMM_BLOCK_K)],
+    globalStridesBytes: [kMajorRowStride(sfb) * 4],
+    boxDims: sm90Fp8Gemm1d2dScaleBBox(c.blockN),
+  });
   const params = new ParamBuilder()
-    .ptr(p.sfb.dataPtr)
     .u32(m)
     .u32(n)
     .u32(k)
-    .u32(p.sfb.strides[0] ?? 0)
-    .u32(p.sfb.strides[1] ?? 0)
     .u32(streamedOperand(c, { m, n }))
     .tensorMap(tmapA)
     .tensorMap(tmapB)
     .tensorMap(tmapD)
     .tensorMap(tmapSfa)
+    .tensorMap(tmapSfb)
     .bytes();
   return makeLaunchPlan(fn, r, { m, n, k }, params, pdl);
 }
@@ -129,15 +141,16 @@ export function launchSm90Fp8Gemm1d2d(p: Fp8GemmNtProblem, opts: Fp8GemmNtOption
       : forcedConfig(opts.config, shape, info.maxSmemBytes);
   printConfigOnce('fp8GemmNt', shape, config);
   const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream);
+  const sfb = kMajorTmaAlignedScales(p.sfb, opts.stream);
   const pdl = getPdl();
   const last = lastPlan.get(p);
   let plan: LaunchPlan;
-  if (last !== undefined && last.config === config && last.sfa === sfa && last.pdl === pdl) {
+  if (last !== undefined && last.config === config && last.sfa === sfa && last.sfb === sfb && last.pdl === pdl) {
     plan = last.plan;
   } else {
-    const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${config.l2Hints !== false}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${p.sfb.dataPtr}|${p.sfb.strides[0]}|${p.sfb.strides[1]}`;
-    plan = plans.get(key) ?? plans.set(key, buildPlan(device, config, p, sfa, pdl));
-    lastPlan.set(p, { config, sfa, pdl, plan });
+    const key = `${device}|${kernelNameOf(config)}|${config.numSms}|${config.l2Hints !== false}|${pdl}|${p.m}|${p.n}|${p.k}|${p.a.dataPtr}|${p.a.strides[0]}|${p.b.dataPtr}|${p.b.strides[0]}|${p.d.dataPtr}|${p.d.strides[0]}|${sfa.dataPtr}|${mnMajorColumnStride(sfa)}|${sfb.dataPtr}|${kMajorRowStride(sfb)}`;
+    plan = plans.get(key) ?? plans.set(key, buildPlan(device, config, p, sfa, sfb, pdl));
+    lastPlan.set(p, { config, sfa, sfb, pdl, plan });
   }
   launchPlan(plan, opts.stream);
 }

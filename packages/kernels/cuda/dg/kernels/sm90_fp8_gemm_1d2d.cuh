@@ -1,21 +1,21 @@
 // dg/kernels/sm90_fp8_gemm_1d2d.cuh: D (bf16 [M, N]) = A (e4m3 [M, K]) · B (e4m3 [N, K])ᵀ with A scaled per token
-// (1 x 128 along K, FP32, MN-major TMA-aligned) and B per 128 x 128 block (FP32, any strides), for sm_90a.
+// (1 x 128 along K, FP32, MN-major TMA-aligned) and B per 128 x 128 block (FP32, K-major with 16-byte aligned rows),
+// for sm_90a.
 //
 // Roles (one CTA per SM, persistent over tiles, see dg/scheduler.cuh):
 //   - math warpgroups 0..NUM_MATH_WG-1 (threads [0, 128 * NUM_MATH_WG)): WGMMA m64nBLOCK_Nk32, FP32 promotion, the
 //     BF16 epilogue. Warpgroup w owns rows [w*64, w*64+64) of each 64*NUM_MATH_WG-row slab; with BLOCK_M 256 there
 //     are two slabs ("waves") per tile, computed one after the other from the same stage.
-//   - producer warpgroup (the last 128 threads): its first thread issues every TMA load, the first thread of its
-//     second warp copies the B scales; the rest idle. It gives registers back (setmaxnreg) so the math warpgroups
-//     can hold accumulator + promoted tiles.
+//   - producer warpgroup (the last 128 threads): its first thread issues every TMA load; the rest exit at once. It
+//     gives registers back (setmaxnreg) so the math warpgroups can hold accumulator + promoted tiles.
 // Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot, B-scale slot) buffers, one 128-wide K block each.
-//   The B scales of a K block (one float, two when the N tile straddles two 128-column scale blocks) are copied
-//   with cp.async, so the math warpgroups read every operand of a K block from shared memory (TMA cannot fetch
-//   single floats). Same-process A/B at M = 4096 (H100, 2026-11-21): up to 1.4% faster than per-K-block global
-//   loads in the math loop, though 4% slower at K = 512 before the K-loop unroll; see docs/PERFORMANCE.md.
-// Barriers per stage: full (2 arrivals: the TMA thread's with the byte count, and the B-scale thread's cp.async
-//   completion) and empty (one arrival per math warp of every CTA of the cluster, because a multicast load writes
-//   the stage in both CTAs). Ring position (stage, phase) runs on continuously across tiles in every role.
+//   The B scales of a K block (one float, two when the N tile straddles two 128-column scale blocks) come by TMA
+//   too: a box of 4 K blocks (16 bytes, TMA's smallest row) by 1 or 2 scale rows, of which the math warpgroups read
+//   the first column. So every operand of a K block arrives in shared memory under the one full barrier, and the
+//   only writer of a stage is the TMA engine.
+// Barriers per stage: full (1 arrival: the TMA thread's, with the byte count) and empty (one arrival per math warp
+//   of every CTA of the cluster, because a multicast load writes the stage in both CTAs). Ring position (stage,
+//   phase) runs on continuously across tiles in every role.
 // Two-level accumulation: each K block's 4 WGMMAs (K = 32 each) start from zero (scale_d = 0); after them the
 //   result is added into FP32 registers as final += (scale_a[row] * scale_b[kb]) * acc on CUDA cores, so the tensor
 //   core never accumulates FP8 products across more than 128 K. The stage is released before that promotion.
@@ -34,7 +34,6 @@
 
 #include <dg/math.cuh>
 #include <dg/ptx/address.cuh>
-#include <dg/ptx/cp_async.cuh>
 #include <dg/ptx/cvt.cuh>
 #include <dg/ptx/griddepcontrol.cuh>
 #include <dg/ptx/ld_st.cuh>
@@ -67,10 +66,9 @@ struct Sm90FormerGroups {
 
 template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 WAVES, u32 CLUSTER, bool MULTICAST_A,
           u32 RASTER_GROUP, u32 SWIZZLE_D, bool PIPELINE>
-__device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, u32 m, u32 n, u32 k, u32 sfb_stride_n,
-                                                   u32 sfb_stride_k, u32 streamed,
-                                                   const CUtensorMap& tmap_a, const CUtensorMap& tmap_b,
-                                                   const CUtensorMap& tmap_d, const CUtensorMap& tmap_sfa) {
+__device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 streamed, const CUtensorMap& tmap_a,
+                                                   const CUtensorMap& tmap_b, const CUtensorMap& tmap_d,
+                                                   const CUtensorMap& tmap_sfa, const CUtensorMap& tmap_sfb) {
   constexpr u32 BLOCK_K = 128;
   constexpr u32 MATH_THREADS = NUM_MATH_WG * 128;
   constexpr u32 SLAB_M = 64 * NUM_MATH_WG;  // rows covered by one wave of all math warpgroups
@@ -93,22 +91,27 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
   //   smem_d:          [BLOCK_M, BLOCK_N] bf16, stored as BLOCK_N / (SWIZZLE_D/2) atoms of [BLOCK_M, SWIZZLE_D bytes]
   //   smem_a[stage]:   [BLOCK_M, 128] e4m3, 128B-swizzled (TMA)
   //   smem_b[stage]:   [BLOCK_N, 128] e4m3, 128B-swizzled (TMA)
-  //   smem_sfa[stage]: [BLOCK_M] f32, padded to 128 B (TMA box {BLOCK_M, 1} of the MN-major scales)
+  //   scales[stage]:   the stage's scale slots, side by side so one base address serves both reads:
+  //     sfa: [BLOCK_M] f32, padded to 128 B (TMA box {BLOCK_M, 1} of the MN-major scales)
+  //     sfb: [SFB_ROWS, 4] f32 in a 128 B slot (TMA box {4, SFB_ROWS} at (kb, first scale row of the tile));
+  //          column 0 holds the stage's B scales, the other columns are the next K blocks'
   //   full[stage], empty[stage]: mbarriers
-  //   smem_sfb[stage]: [2] f32, the B scales of the stage's K block (the second only for straddling tiles)
   constexpr u32 SMEM_D_BYTES = align<u32>(BLOCK_M * BLOCK_N * 2, 1024);
   constexpr u32 A_STAGE_BYTES = BLOCK_M * BLOCK_K;
   constexpr u32 B_STAGE_BYTES = BLOCK_N * BLOCK_K;
   constexpr u32 SFA_STAGE_BYTES = align<u32>(BLOCK_M * 4, 128);
-  constexpr u32 STAGE_TX_BYTES = A_STAGE_BYTES + B_STAGE_BYTES + BLOCK_M * 4;
+  constexpr u32 SFB_ROWS = UNIFORM_SCALE_B ? 1 : 2;
+  constexpr u32 SFB_ROW_BYTES = 16;          // 4 K blocks: the narrowest box row TMA moves
+  constexpr u32 SFB_STAGE_BYTES = 128;       // TMA destinations are 128-byte aligned
+  constexpr u32 SCALE_STAGE_BYTES = SFA_STAGE_BYTES + SFB_STAGE_BYTES;
+  constexpr u32 STAGE_TX_BYTES = A_STAGE_BYTES + B_STAGE_BYTES + BLOCK_M * 4 + SFB_ROWS * SFB_ROW_BYTES;
   extern __shared__ __align__(1024) u8 smem[];
   const u32 smem_d = ptx::smem_addr(smem);
   const u32 smem_a = smem_d + SMEM_D_BYTES;
   const u32 smem_b = smem_a + NUM_STAGES * A_STAGE_BYTES;
-  const u32 smem_sfa = smem_b + NUM_STAGES * B_STAGE_BYTES;
-  const u32 full_bars = smem_sfa + NUM_STAGES * SFA_STAGE_BYTES;
+  const u32 smem_scales = smem_b + NUM_STAGES * B_STAGE_BYTES;
+  const u32 full_bars = smem_scales + NUM_STAGES * SCALE_STAGE_BYTES;
   const u32 empty_bars = full_bars + NUM_STAGES * 8;
-  const u32 smem_sfb = empty_bars + NUM_STAGES * 8;
 
   const u32 tid = threadIdx.x;
   if (tid == MATH_THREADS) {
@@ -118,8 +121,9 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
     ptx::prefetch_tmap(&tmap_b);
     ptx::prefetch_tmap(&tmap_d);
     ptx::prefetch_tmap(&tmap_sfa);
+    ptx::prefetch_tmap(&tmap_sfb);
     for (u32 s = 0; s < NUM_STAGES; ++s) {
-      ptx::mbarrier_init(full_bars + s * 8, 2);
+      ptx::mbarrier_init(full_bars + s * 8, 1);
       ptx::mbarrier_init(empty_bars + s * 8, CLUSTER * NUM_MATH_WG * 4);
     }
     ptx::fence_mbarrier_init();
@@ -147,6 +151,9 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
         const i32 row_b = static_cast<i32>(n_block * BLOCK_N);
+        // The B-scale row holding column row_b; a straddling tile's box also takes the next (zero-filled past the
+        // last row, where the consumers never use it).
+        const i32 row_sfb = static_cast<i32>(n_block * BLOCK_N / BLOCK_K);
         for (u32 kb = 0; kb < num_k_blocks; ++kb) {
           // Parity phase ^ 1 passes at once on a fresh barrier: the first NUM_STAGES loads never wait.
           ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
@@ -156,7 +163,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
           const i32 col_k = static_cast<i32>(kb * BLOCK_K);
           const u32 dst_a = smem_a + stage * A_STAGE_BYTES;
           const u32 dst_b = smem_b + stage * B_STAGE_BYTES;
-          const u32 dst_sfa = smem_sfa + stage * SFA_STAGE_BYTES;
+          const u32 dst_sfa = smem_scales + stage * SCALE_STAGE_BYTES;
           if constexpr (CLUSTER == 1) {
             ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, policy_a);
             ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
@@ -172,26 +179,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
             ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
             if (rank == 0) ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, policy_b);
           }
-          stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
-          phase ^= stage == 0 ? 1u : 0u;
-        }
-      }
-    } else if (tid == MATH_THREADS + 32) {
-      // The B-scale producer (a thread of its own: with 40 registers the TMA thread could not hold this state too).
-      const u32 sfb_rows = ceil_div(n, BLOCK_K);
-      u32 stage = 0, phase = 0;
-      while (scheduler.next(m_block, n_block)) {
-        // B-scale rows of this N tile: the one holding column n0 and, for straddling tiles, the next (clamped at
-        // the last row; the consumers then never use it).
-        const u32 sfb_row0 = n_block * BLOCK_N / BLOCK_K;
-        const f32* sfb0 = sfb + static_cast<u64>(sfb_row0) * sfb_stride_n;
-        const f32* sfb1 = sfb + static_cast<u64>(min_of(sfb_row0 + 1, sfb_rows - 1)) * sfb_stride_n;
-        for (u32 kb = 0; kb < num_k_blocks; ++kb) {
-          ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
-          const u32 dst_sfb = smem_sfb + stage * 8;
-          ptx::cp_async_4(dst_sfb, sfb0 + static_cast<u64>(kb) * sfb_stride_k);
-          if constexpr (!UNIFORM_SCALE_B) ptx::cp_async_4(dst_sfb + 4, sfb1 + static_cast<u64>(kb) * sfb_stride_k);
-          ptx::cp_async_mbarrier_arrive_noinc(full_bars + stage * 8);
+          // Each CTA loads its own B scales (16 or 32 bytes; with multicast B both CTAs need the same ones).
+          ptx::tma_load_2d(dst_sfa + SFA_STAGE_BYTES, &tmap_sfb, full, static_cast<i32>(kb), row_sfb);
           stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
           phase ^= stage == 0 ? 1u : 0u;
         }
@@ -237,8 +226,9 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
         const u32 former_count = FORMER_C == RUNTIME_FORMER ? former_groups : FORMER_C;
         // The steps both loops share. The B scales of stage st (after its full barrier, before its release).
         auto read_scales_b = [&](u32 st, f32& sb0, f32& sb1) {
-          sb0 = ptx::ld_shared_f32(smem_sfb + st * 8);
-          sb1 = UNIFORM_SCALE_B ? 0.0f : ptx::ld_shared_f32(smem_sfb + st * 8 + 4);
+          const u32 sfb_stage = smem_scales + st * SCALE_STAGE_BYTES + SFA_STAGE_BYTES;
+          sb0 = ptx::ld_shared_f32(sfb_stage);
+          sb1 = UNIFORM_SCALE_B ? 0.0f : ptx::ld_shared_f32(sfb_stage + SFB_ROW_BYTES);
         };
         // The 4 WGMMAs (K = 32 each) of slab w of stage st into `a`, committed as one group, not waited for.
         auto issue_wgmmas = [&](f32(&a)[ACC], u32 st, u32 w) {
@@ -292,7 +282,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
             Pending p;
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
             read_scales_b(stage, p.sb0, p.sb1);
-            const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
+            const u32 sfa_stage = smem_scales + stage * SCALE_STAGE_BYTES;
             p.sa0 = ptx::ld_shared_f32(sfa_stage + frag_row * 4);
             p.sa1 = ptx::ld_shared_f32(sfa_stage + (frag_row + 8) * 4);
             issue_wgmmas(a, stage, 0);
@@ -334,13 +324,14 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(const f32* __restrict__ sfb, 
           }
         } else {
           // Unrolled so the next K block's barrier wait and scale loads are scheduled into this block's promotion
-          // instead of after it (+1-3% at M = 4096, H100, 2026-11-21).
-#pragma unroll 4
+          // instead of after it (+1-3% at M = 4096, H100, 2026-11-21). Two-slab straddling tiles (256 x 120 and
+          // the like, never picked for the dense shapes) unroll 2x: 4x makes ptxas spill their promoted tiles.
+#pragma unroll(WAVES == 2 && !UNIFORM_SCALE_B) ? 2 : 4
           for (u32 kb = 0; kb < num_k_blocks; ++kb) {
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
             f32 sb0, sb1;
             read_scales_b(stage, sb0, sb1);
-            const u32 sfa_stage = smem_sfa + stage * SFA_STAGE_BYTES;
+            const u32 sfa_stage = smem_scales + stage * SCALE_STAGE_BYTES;
 #pragma unroll
             for (u32 w = 0; w < WAVES; ++w) {
               // Scales first: every smem read of the stage must precede its release.
