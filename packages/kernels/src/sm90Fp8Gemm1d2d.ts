@@ -65,9 +65,10 @@ export const SM90_FP8_GEMM_1D2D_PARAMS: readonly KernelParam[] = [
 ];
 
 /**
- * The B-scale TMA box of a config, {K blocks, scale rows}: 4 K blocks (16 bytes, the narrowest box row TMA moves;
- * the kernel reads the first) by the scale rows one N tile touches, 1 when blockN divides 128, else 2 (the tile may
- * straddle two 128-row scale blocks). The B scales must be K-major with 16-byte aligned rows.
+ * The B-scale TMA box of a config, {K blocks, scale rows}: 4 K blocks (16 bytes, the narrowest box row TMA moves,
+ * loaded at K block kb & ~3 because a box row must start 16-byte aligned; the kernel reads column kb % 4) by the
+ * scale rows one N tile touches, 1 when blockN divides 128, else 2 (the tile may straddle two 128-row scale blocks).
+ * The B scales must be K-major with 16-byte aligned rows.
  */
 export function sm90Fp8Gemm1d2dScaleBBox(blockN: number): readonly [4, 1 | 2] {
   return [4, FP8_GEMM_BLOCK_K % blockN === 0 ? 1 : 2];

@@ -10,9 +10,10 @@
 //     gives registers back (setmaxnreg) so the math warpgroups can hold accumulator + promoted tiles.
 // Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot, B-scale slot) buffers, one 128-wide K block each.
 //   The B scales of a K block (one float, two when the N tile straddles two 128-column scale blocks) come by TMA
-//   too: a box of 4 K blocks (16 bytes, TMA's smallest row) by 1 or 2 scale rows, of which the math warpgroups read
-//   the first column. So every operand of a K block arrives in shared memory under the one full barrier, and the
-//   only writer of a stage is the TMA engine.
+//   too: a box of 4 K blocks by 1 or 2 scale rows at K block kb & ~3 (a box row is 16 bytes at least, and its start
+//   must be 16-byte aligned: an inner coordinate of kb itself faults), of which the math warpgroups read column
+//   kb % 4. So every operand of a K block arrives in shared memory under the one full barrier, and the only writer
+//   of a stage is the TMA engine.
 // Barriers per stage: full (1 arrival: the TMA thread's, with the byte count) and empty (one arrival per math warp
 //   of every CTA of the cluster, because a multicast load writes the stage in both CTAs). Ring position (stage,
 //   phase) runs on continuously across tiles in every role.
@@ -93,8 +94,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   //   smem_b[stage]:   [BLOCK_N, 128] e4m3, 128B-swizzled (TMA)
   //   scales[stage]:   the stage's scale slots, side by side so one base address serves both reads:
   //     sfa: [BLOCK_M] f32, padded to 128 B (TMA box {BLOCK_M, 1} of the MN-major scales)
-  //     sfb: [SFB_ROWS, 4] f32 in a 128 B slot (TMA box {4, SFB_ROWS} at (kb, first scale row of the tile));
-  //          column 0 holds the stage's B scales, the other columns are the next K blocks'
+  //     sfb: [SFB_ROWS, 4] f32 in a 128 B slot (TMA box {4, SFB_ROWS} at (kb & ~3, first scale row of the tile));
+  //          column kb % 4 holds the stage's B scales
   //   full[stage], empty[stage]: mbarriers
   constexpr u32 SMEM_D_BYTES = align<u32>(BLOCK_M * BLOCK_N * 2, 1024);
   constexpr u32 A_STAGE_BYTES = BLOCK_M * BLOCK_K;
@@ -180,7 +181,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
             if (rank == 0) ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, policy_b);
           }
           // Each CTA loads its own B scales (16 or 32 bytes; with multicast B both CTAs need the same ones).
-          ptx::tma_load_2d(dst_sfa + SFA_STAGE_BYTES, &tmap_sfb, full, static_cast<i32>(kb), row_sfb);
+          ptx::tma_load_2d(dst_sfa + SFA_STAGE_BYTES, &tmap_sfb, full, static_cast<i32>(kb & ~3u), row_sfb);
           stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
           phase ^= stage == 0 ? 1u : 0u;
         }
@@ -224,9 +225,10 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
       auto k_loop = [&](auto former_c) {
         constexpr u32 FORMER_C = decltype(former_c)::value;
         const u32 former_count = FORMER_C == RUNTIME_FORMER ? former_groups : FORMER_C;
-        // The steps both loops share. The B scales of stage st (after its full barrier, before its release).
-        auto read_scales_b = [&](u32 st, f32& sb0, f32& sb1) {
-          const u32 sfb_stage = smem_scales + st * SCALE_STAGE_BYTES + SFA_STAGE_BYTES;
+        // The steps both loops share. The B scales of K block kb in stage st (after its full barrier, before its
+        // release).
+        auto read_scales_b = [&](u32 st, u32 kb, f32& sb0, f32& sb1) {
+          const u32 sfb_stage = smem_scales + st * SCALE_STAGE_BYTES + SFA_STAGE_BYTES + (kb % 4) * 4;
           sb0 = ptx::ld_shared_f32(sfb_stage);
           sb1 = UNIFORM_SCALE_B ? 0.0f : ptx::ld_shared_f32(sfb_stage + SFB_ROW_BYTES);
         };
@@ -281,7 +283,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           auto issue = [&](f32(&a)[ACC]) -> Pending {
             Pending p;
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
-            read_scales_b(stage, p.sb0, p.sb1);
+            read_scales_b(stage, issued, p.sb0, p.sb1);
             const u32 sfa_stage = smem_scales + stage * SCALE_STAGE_BYTES;
             p.sa0 = ptx::ld_shared_f32(sfa_stage + frag_row * 4);
             p.sa1 = ptx::ld_shared_f32(sfa_stage + (frag_row + 8) * 4);
@@ -330,7 +332,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           for (u32 kb = 0; kb < num_k_blocks; ++kb) {
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
             f32 sb0, sb1;
-            read_scales_b(stage, sb0, sb1);
+            read_scales_b(stage, kb, sb0, sb1);
             const u32 sfa_stage = smem_scales + stage * SCALE_STAGE_BYTES;
 #pragma unroll
             for (u32 w = 0; w < WAVES; ++w) {
