@@ -6,17 +6,20 @@
 //   - math warpgroups 0..NUM_MATH_WG-1 (threads [0, 128 * NUM_MATH_WG)): WGMMA m64nBLOCK_Nk32, FP32 promotion, the
 //     BF16 epilogue. Warpgroup w owns rows [w*64, w*64+64) of each 64*NUM_MATH_WG-row slab; with BLOCK_M 256 there
 //     are two slabs ("waves") per tile, computed one after the other from the same stage.
-//   - producer warpgroup (the last 128 threads): its first thread issues every TMA load; the rest exit at once. It
-//     gives registers back (setmaxnreg) so the math warpgroups can hold accumulator + promoted tiles.
+//   - producer warpgroup (the last 128 threads): its first thread issues the TMA loads of A, B and the A scales,
+//     the first thread of its second warp those of the B scales; the rest exit at once. It gives registers back
+//     (setmaxnreg) so the math warpgroups can hold accumulator + promoted tiles.
 // Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot, B-scale slot) buffers, one 128-wide K block each.
 //   The B scales of a K block (one float, two when the N tile straddles two 128-column scale blocks) come by TMA
 //   too: a box of 4 K blocks by 1 or 2 scale rows at K block kb & ~3 (a box row is 16 bytes at least, and its start
 //   must be 16-byte aligned: an inner coordinate of kb itself faults), of which the math warpgroups read column
-//   kb % 4. So every operand of a K block arrives in shared memory under the one full barrier, and the only writer
-//   of a stage is the TMA engine.
-// Barriers per stage: full (1 arrival: the TMA thread's, with the byte count) and empty (one arrival per math warp
-//   of every CTA of the cluster, because a multicast load writes the stage in both CTAs). Ring position (stage,
-//   phase) runs on continuously across tiles in every role.
+//   kb % 4. So every operand of a K block arrives in shared memory under the stage's full barrier, and the only
+//   writer of a stage is the TMA engine. A thread of its own issues the B-scale loads: with the fourth load in the
+//   main TMA thread, small-M shapes of 64-row tiles ran 10-12% slower (that thread's issue rate bounds them), while
+//   from a second thread they match a build without any B-scale load (H100, 2026-11-21).
+// Barriers per stage: full (2 arrivals, each with its byte count: the main TMA thread's and the B-scale thread's)
+//   and empty (one arrival per math warp of every CTA of the cluster, because a multicast load writes the stage in
+//   both CTAs). Ring position (stage, phase) runs on continuously across tiles in every role.
 // Two-level accumulation: each K block's 4 WGMMAs (K = 32 each) start from zero (scale_d = 0); after them the
 //   result is added into FP32 registers as final += (scale_a[row] * scale_b[kb]) * acc on CUDA cores, so the tensor
 //   core never accumulates FP8 products across more than 128 K. The stage is released before that promotion.
@@ -105,7 +108,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   constexpr u32 SFB_ROW_BYTES = 16;          // 4 K blocks: the narrowest box row TMA moves
   constexpr u32 SFB_STAGE_BYTES = 128;       // TMA destinations are 128-byte aligned
   constexpr u32 SCALE_STAGE_BYTES = SFA_STAGE_BYTES + SFB_STAGE_BYTES;
-  constexpr u32 STAGE_TX_BYTES = A_STAGE_BYTES + B_STAGE_BYTES + BLOCK_M * 4 + SFB_ROWS * SFB_ROW_BYTES;
+  constexpr u32 STAGE_TX_BYTES = A_STAGE_BYTES + B_STAGE_BYTES + BLOCK_M * 4;  // the main TMA thread's loads
   extern __shared__ __align__(1024) u8 smem[];
   const u32 smem_d = ptx::smem_addr(smem);
   const u32 smem_a = smem_d + SMEM_D_BYTES;
@@ -124,7 +127,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
     ptx::prefetch_tmap(&tmap_sfa);
     ptx::prefetch_tmap(&tmap_sfb);
     for (u32 s = 0; s < NUM_STAGES; ++s) {
-      ptx::mbarrier_init(full_bars + s * 8, 1);
+      ptx::mbarrier_init(full_bars + s * 8, 2);
       ptx::mbarrier_init(empty_bars + s * 8, CLUSTER * NUM_MATH_WG * 4);
     }
     ptx::fence_mbarrier_init();
@@ -152,9 +155,6 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
         const i32 row_b = static_cast<i32>(n_block * BLOCK_N);
-        // The B-scale row holding column row_b; a straddling tile's box also takes the next (zero-filled past the
-        // last row, where the consumers never use it).
-        const i32 row_sfb = static_cast<i32>(n_block * BLOCK_N / BLOCK_K);
         for (u32 kb = 0; kb < num_k_blocks; ++kb) {
           // Parity phase ^ 1 passes at once on a fresh barrier: the first NUM_STAGES loads never wait.
           ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
@@ -180,8 +180,23 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
             ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
             if (rank == 0) ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, policy_b);
           }
-          // Each CTA loads its own B scales (16 or 32 bytes; with multicast B both CTAs need the same ones).
-          ptx::tma_load_2d(dst_sfa + SFA_STAGE_BYTES, &tmap_sfb, full, static_cast<i32>(kb & ~3u), row_sfb);
+          stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
+          phase ^= stage == 0 ? 1u : 0u;
+        }
+      }
+    } else if (tid == MATH_THREADS + 32) {
+      // The B-scale loads. Each CTA loads its own (with multicast B both CTAs need the same ones).
+      u32 stage = 0, phase = 0;
+      while (scheduler.next(m_block, n_block)) {
+        // The B-scale row holding the tile's first column; a straddling tile's box also takes the next (zero-filled
+        // past the last row, where the consumers never use it).
+        const i32 row_sfb = static_cast<i32>(n_block * BLOCK_N / BLOCK_K);
+        for (u32 kb = 0; kb < num_k_blocks; ++kb) {
+          ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
+          const u32 full = full_bars + stage * 8;
+          ptx::mbarrier_arrive_expect_tx(full, SFB_ROWS * SFB_ROW_BYTES);
+          ptx::tma_load_2d(smem_scales + stage * SCALE_STAGE_BYTES + SFA_STAGE_BYTES, &tmap_sfb, full,
+                           static_cast<i32>(kb & ~3u), row_sfb);
           stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
           phase ^= stage == 0 ? 1u : 0u;
         }
