@@ -6,19 +6,20 @@
 //   - math warpgroups 0..NUM_MATH_WG-1 (threads [0, 128 * NUM_MATH_WG)): WGMMA m64nBLOCK_Nk32, FP32 promotion, the
 //     BF16 epilogue. Warpgroup w owns rows [w*64, w*64+64) of each 64*NUM_MATH_WG-row slab; with BLOCK_M 256 there
 //     are two slabs ("waves") per tile, computed one after the other from the same stage.
-//   - producer warpgroup (the last 128 threads): its first thread issues the TMA loads of A, B and the A scales,
-//     the first thread of its second warp those of the B scales; the rest exit at once. It gives registers back
+//   - producer warpgroup (the last 128 threads): its first thread issues the TMA loads of A and the A scales, the
+//     first thread of its second warp those of B and the B scales; the rest exit at once. It gives registers back
 //     (setmaxnreg) so the math warpgroups can hold accumulator + promoted tiles.
 // Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot, B-scale slot) buffers, one 128-wide K block each.
 //   The B scales of a K block (one float, two when the N tile straddles two 128-column scale blocks) come by TMA
 //   too: a box of 4 K blocks by 1 or 2 scale rows at K block kb & ~3 (a box row is 16 bytes at least, and its start
 //   must be 16-byte aligned: an inner coordinate of kb itself faults), of which the math warpgroups read column
 //   kb % 4. So every operand of a K block arrives in shared memory under the stage's full barrier, and the only
-//   writer of a stage is the TMA engine. A thread of its own issues the B-scale loads: with the fourth load in the
-//   main TMA thread, small-M shapes of 64-row tiles ran 10-12% slower (that thread's issue rate bounds them), while
-//   from a second thread they match a build without any B-scale load (H100, 2026-11-21).
-// Barriers per stage: full (2 arrivals, each with its byte count: the main TMA thread's and the B-scale thread's)
-//   and empty (one arrival per math warp of every CTA of the cluster, because a multicast load writes the stage in
+//   writer of a stage is the TMA engine.
+// Two TMA threads, because one thread's issue rate bounds the small-M shapes of 64-row tiles (H100, 2026-11-21,
+//   same-process A/B): all four loads from one thread cost them 10-12%; moving the B-scale load to a second thread
+//   recovered that; moving B there too gained another 9-17% on 64 x 2112 x 7168, 128 x 2112 x 7168 and
+//   128 x 4096 x 7168, with M = 4096 unchanged.
+// Barriers per stage: full (2 arrivals, each with its byte count: the A thread's and the B thread's) and empty (one arrival per math warp of every CTA of the cluster, because a multicast load writes the stage in
 //   both CTAs). Ring position (stage, phase) runs on continuously across tiles in every role.
 // Two-level accumulation: each K block's 4 WGMMAs (K = 32 each) start from zero (scale_d = 0); after them the
 //   result is added into FP32 registers as final += (scale_a[row] * scale_b[kb]) * acc on CUDA cores, so the tensor
@@ -108,7 +109,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   constexpr u32 SFB_ROW_BYTES = 16;          // 4 K blocks: the narrowest box row TMA moves
   constexpr u32 SFB_STAGE_BYTES = 128;       // TMA destinations are 128-byte aligned
   constexpr u32 SCALE_STAGE_BYTES = SFA_STAGE_BYTES + SFB_STAGE_BYTES;
-  constexpr u32 STAGE_TX_BYTES = A_STAGE_BYTES + B_STAGE_BYTES + BLOCK_M * 4;  // the main TMA thread's loads
+  constexpr u32 A_TX_BYTES = A_STAGE_BYTES + BLOCK_M * 4;                         // the A thread's loads per stage
+  constexpr u32 B_TX_BYTES = B_STAGE_BYTES + SFB_ROWS * SFB_ROW_BYTES;             // the B thread's
   extern __shared__ __align__(1024) u8 smem[];
   const u32 smem_d = ptx::smem_addr(smem);
   const u32 smem_a = smem_d + SMEM_D_BYTES;
@@ -147,60 +149,59 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   if (tid >= MATH_THREADS) {
     // ---------------------------------------------------------------- producer warpgroup
     ptx::setmaxnreg_dec<40>();
-    if (tid == MATH_THREADS) {
-      const u32 rank = CLUSTER > 1 ? ptx::cluster_ctarank() : 0;
+    // One TMA thread's loop; decltype(side)::value: 1 for the A thread, 0 for the B thread (a compile-time switch,
+    // so each thread runs a loop of its own loads only). Both walk the same ring and tiles; each arrives once per
+    // stage with its byte count (the whole boxes, out-of-bounds parts included: TMA zero-fills them). With
+    // multicast, rank 0 of the pair writes the shared operand into both CTAs and its peer only expects the bytes.
+    auto produce = [&](auto side) {
+      constexpr bool LOADS_A = decltype(side)::value == 1;
+      constexpr bool MULTICAST = CLUSTER > 1 && LOADS_A == MULTICAST_A;
+      const bool issues = !MULTICAST || ptx::cluster_ctarank() == 0;
       const ptx::OperandPolicies policies = ptx::operand_policies(streamed);
-      const u64 policy_a = policies.a, policy_b = policies.b;
+      const u64 policy = LOADS_A ? policies.a : policies.b;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
         const i32 row_b = static_cast<i32>(n_block * BLOCK_N);
+        // The B-scale row holding the tile's first column; a straddling tile's box also takes the next (zero-filled
+        // past the last row, where the consumers never use it).
+        const i32 row_sfb = static_cast<i32>(n_block * BLOCK_N / BLOCK_K);
         for (u32 kb = 0; kb < num_k_blocks; ++kb) {
           // Parity phase ^ 1 passes at once on a fresh barrier: the first NUM_STAGES loads never wait.
           ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
           const u32 full = full_bars + stage * 8;
-          // The whole boxes count, out-of-bounds parts included (TMA zero-fills them).
-          ptx::mbarrier_arrive_expect_tx(full, STAGE_TX_BYTES);
           const i32 col_k = static_cast<i32>(kb * BLOCK_K);
-          const u32 dst_a = smem_a + stage * A_STAGE_BYTES;
-          const u32 dst_b = smem_b + stage * B_STAGE_BYTES;
           const u32 dst_sfa = smem_scales + stage * SCALE_STAGE_BYTES;
-          if constexpr (CLUSTER == 1) {
-            ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, policy_a);
-            ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
-            ptx::tma_load_2d_hint(dst_b, &tmap_b, full, col_k, row_b, policy_b);
-          } else if constexpr (MULTICAST_A) {
-            if (rank == 0) {
-              ptx::tma_load_2d_multicast_hint(dst_a, &tmap_a, full, col_k, row_a, 0x3, policy_a);
+          if constexpr (LOADS_A) {
+            ptx::mbarrier_arrive_expect_tx(full, A_TX_BYTES);
+            const u32 dst_a = smem_a + stage * A_STAGE_BYTES;
+            if constexpr (!MULTICAST) {
+              ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, policy);
+              ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
+            } else if (issues) {
+              ptx::tma_load_2d_multicast_hint(dst_a, &tmap_a, full, col_k, row_a, 0x3, policy);
               ptx::tma_load_2d_multicast(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb), 0x3);
             }
-            ptx::tma_load_2d_hint(dst_b, &tmap_b, full, col_k, row_b, policy_b);
           } else {
-            ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, policy_a);
-            ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
-            if (rank == 0) ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, policy_b);
+            ptx::mbarrier_arrive_expect_tx(full, B_TX_BYTES);
+            const u32 dst_b = smem_b + stage * B_STAGE_BYTES;
+            if constexpr (!MULTICAST) {
+              ptx::tma_load_2d_hint(dst_b, &tmap_b, full, col_k, row_b, policy);
+            } else if (issues) {
+              ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, policy);
+            }
+            // Each CTA loads its own B scales (with multicast B both CTAs need the same ones).
+            ptx::tma_load_2d(dst_sfa + SFA_STAGE_BYTES, &tmap_sfb, full, static_cast<i32>(kb & ~3u), row_sfb);
           }
           stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
           phase ^= stage == 0 ? 1u : 0u;
         }
       }
+    };
+    if (tid == MATH_THREADS) {
+      produce(U32Const<1>{});
     } else if (tid == MATH_THREADS + 32) {
-      // The B-scale loads. Each CTA loads its own (with multicast B both CTAs need the same ones).
-      u32 stage = 0, phase = 0;
-      while (scheduler.next(m_block, n_block)) {
-        // The B-scale row holding the tile's first column; a straddling tile's box also takes the next (zero-filled
-        // past the last row, where the consumers never use it).
-        const i32 row_sfb = static_cast<i32>(n_block * BLOCK_N / BLOCK_K);
-        for (u32 kb = 0; kb < num_k_blocks; ++kb) {
-          ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
-          const u32 full = full_bars + stage * 8;
-          ptx::mbarrier_arrive_expect_tx(full, SFB_ROWS * SFB_ROW_BYTES);
-          ptx::tma_load_2d(smem_scales + stage * SCALE_STAGE_BYTES + SFA_STAGE_BYTES, &tmap_sfb, full,
-                           static_cast<i32>(kb & ~3u), row_sfb);
-          stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
-          phase ^= stage == 0 ? 1u : 0u;
-        }
-      }
+      produce(U32Const<0>{});
     } else {
       // Idle producer threads leave at once rather than wait at the final cluster barrier with the others (about 1%
       // faster on 4096x2112x7168, within ±1% elsewhere; H100, 2026-11-21). Exited threads count as arrived there.
