@@ -16,11 +16,12 @@
 //   kb % 4. So every operand of a K block arrives in shared memory under the stage's full barrier, and the only
 //   writer of a stage is the TMA engine.
 // Two TMA threads, because one thread's issue rate bounds the small-M shapes of 64-row tiles (H100, 2026-11-21,
-//   same-process A/B): all four loads from one thread cost them 10-12%; moving the B-scale load to a second thread
+//   same-process A/B): all four loads from one thread cost them 9-13%; moving the B-scale load to a second thread
 //   recovered that; moving B there too gained another 9-17% on 64 x 2112 x 7168, 128 x 2112 x 7168 and
 //   128 x 4096 x 7168, with M = 4096 unchanged.
-// Barriers per stage: full (2 arrivals, each with its byte count: the A thread's and the B thread's) and empty (one arrival per math warp of every CTA of the cluster, because a multicast load writes the stage in
-//   both CTAs). Ring position (stage, phase) runs on continuously across tiles in every role.
+// Barriers per stage: full (2 arrivals, each with its byte count: the A thread's and the B thread's) and empty
+//   (one arrival per math warp of every CTA of the cluster, because a multicast load writes the stage in both
+//   CTAs). Ring position (stage, phase) runs on continuously across tiles in every role.
 // Two-level accumulation: each K block's 4 WGMMAs (K = 32 each) start from zero (scale_d = 0); after them the
 //   result is added into FP32 registers as final += (scale_a[row] * scale_b[kb]) * acc on CUDA cores, so the tensor
 //   core never accumulates FP8 products across more than 128 K. The stage is released before that promotion.
@@ -30,7 +31,7 @@
 // Epilogue: accumulators -> bf16 pairs -> stmatrix into a swizzled smem tile -> TMA stores, one per SWIZZLE_D-byte
 //   column atom; the stores drain while the next tile's main loop runs (waited for at the next epilogue).
 // Multicast (CLUSTER 2): CTA rank 0 loads the shared operand (A and its scales if MULTICAST_A, else B) into both
-//   CTAs' smem; each CTA loads its own other operand. Consumers release a stage in both CTAs.
+//   CTAs' smem; each CTA loads its own other operand and its own B scales. Consumers release a stage in both CTAs.
 // L2 policy (`streamed`, chosen by the host): an operand read once (1 = A, 2 = B) streams through L2 with
 //   EVICT_FIRST and the re-read one gets EVICT_LAST, so the streamed bytes displace neither the re-read operand nor
 //   dirty lines of earlier kernels (whose write-back would cost HBM bandwidth); 0 = the normal policy for both.
