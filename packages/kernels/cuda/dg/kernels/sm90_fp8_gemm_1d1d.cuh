@@ -14,13 +14,14 @@
 //     overlaps warpgroup 1's batch, and the other way round. (A single warpgroup with two accumulator sets, issuing
 //     K block kb + 1 before waiting for kb, was measured slower on the H100: the small-M shapes that use one
 //     warpgroup are bound by loads, and holding stage kb until kb + 1 has landed costs a stage of prefetch.)
-//   - producer warpgroup (the last 128 threads): one thread issues every TMA load; the rest idle. It gives registers
-//     back (setmaxnreg) so the math warpgroups can hold the WGMMA accumulators, the promoted accumulators and the
-//     column scales of the current K block.
+//   - producer warpgroup (the last 128 threads): its first thread issues the TMA loads of A and the A scales, the
+//     first thread of its second warp those of B and the B scales; the rest idle. It gives registers back
+//     (setmaxnreg) so the math warpgroups can hold the WGMMA accumulators, the promoted accumulators and the column
+//     scales of the current K block.
 // Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot, B-scale slot) buffers, one 128-wide K block each.
-// Barriers per stage: full (1 producer arrival + the TMA byte count) and empty (one arrival per math warp of every
-//   CTA of the cluster, because a multicast load writes the stage in both CTAs). Ring position (stage, phase) runs
-//   on continuously across tiles in producer and consumers alike.
+// Barriers per stage: full (2 arrivals, each with its byte count: the A thread's and the B thread's) and empty (one
+//   arrival per math warp of every CTA of the cluster, because a multicast load writes the stage in both CTAs). Ring
+//   position (stage, phase) runs on continuously across tiles in producer and consumers alike.
 // Two-level accumulation: each K block's 4 WGMMAs (K = 32 each) start from zero (scale_d = 0); after them the result
 //   is added into FP32 registers as final += (scale_a[row] * scale_b[col]) * acc on CUDA cores, so the tensor core
 //   never accumulates FP8 products across more than 128 K. Every smem read of a stage (both scale slots) happens
@@ -82,7 +83,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, u32 stre
   constexpr u32 SFA_STAGE_BYTES = align<u32>(BLOCK_M * 4, 128);
   constexpr u32 SFB_STAGE_BYTES = align<u32>(BLOCK_N * 4, 128);
   // The whole boxes count, out-of-bounds parts included (TMA zero-fills them).
-  constexpr u32 STAGE_TX_BYTES = A_STAGE_BYTES + B_STAGE_BYTES + BLOCK_M * 4 + BLOCK_N * 4;
+  constexpr u32 A_TX_BYTES = A_STAGE_BYTES + BLOCK_M * 4;  // the A thread's loads per stage
+  constexpr u32 B_TX_BYTES = B_STAGE_BYTES + BLOCK_N * 4;  // the B thread's
   extern __shared__ __align__(1024) u8 smem[];
   const u32 smem_d = ptx::smem_addr(smem);
   const u32 smem_a = smem_d + SMEM_D_BYTES;
@@ -102,7 +104,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, u32 stre
     ptx::prefetch_tmap(&tmap_sfa);
     ptx::prefetch_tmap(&tmap_sfb);
     for (u32 s = 0; s < NUM_STAGES; ++s) {
-      ptx::mbarrier_init(full_bars + s * 8, 1);
+      ptx::mbarrier_init(full_bars + s * 8, 2);
       ptx::mbarrier_init(empty_bars + s * 8, CLUSTER * NUM_MATH_WG * 4);
     }
     ptx::fence_mbarrier_init();
@@ -122,50 +124,46 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, u32 stre
   if (tid >= MATH_THREADS) {
     // ---------------------------------------------------------------- producer warpgroup
     ptx::setmaxnreg_dec<40>();
-    if (tid == MATH_THREADS) {
-      const u32 rank = CLUSTER > 1 ? ptx::cluster_ctarank() : 0;
+    // One TMA thread's loop; decltype(side)::value: 1 for the A thread (A and its scales), 0 for the B thread (B and
+    // its scales), a compile-time switch as in the 1D2D kernel (one thread issuing every load bounds small tiles).
+    // Both walk the same ring and tiles; each arrives once per stage with its byte count. With multicast, rank 0 of
+    // the pair delivers the shared operand and its scales to both CTAs; its peer only expects the bytes.
+    auto produce = [&](auto side) {
+      constexpr bool LOADS_A = decltype(side)::value == 1;
+      constexpr bool MULTICAST = CLUSTER > 1 && LOADS_A == MULTICAST_A;
+      const bool issues = !MULTICAST || ptx::cluster_ctarank() == 0;
       const ptx::OperandPolicies policies = ptx::operand_policies(streamed);
-      const u64 policy_a = policies.a, policy_b = policies.b;
+      const u64 policy = LOADS_A ? policies.a : policies.b;
+      const CUtensorMap* tmap = LOADS_A ? &tmap_a : &tmap_b;
+      const CUtensorMap* tmap_sf = LOADS_A ? &tmap_sfa : &tmap_sfb;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
-        const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
-        const i32 row_b = static_cast<i32>(n_block * BLOCK_N);
+        const i32 row = static_cast<i32>(LOADS_A ? m_block * BLOCK_M : n_block * BLOCK_N);
         for (u32 kb = 0; kb < num_k_blocks; ++kb) {
           // Parity phase ^ 1 passes at once on a fresh barrier: the first NUM_STAGES loads never wait.
           ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
           const u32 full = full_bars + stage * 8;
-          ptx::mbarrier_arrive_expect_tx(full, STAGE_TX_BYTES);
+          ptx::mbarrier_arrive_expect_tx(full, LOADS_A ? A_TX_BYTES : B_TX_BYTES);
           const i32 col_k = static_cast<i32>(kb * BLOCK_K);
           const i32 sf_k = static_cast<i32>(kb);
-          const u32 dst_a = smem_a + stage * A_STAGE_BYTES;
-          const u32 dst_b = smem_b + stage * B_STAGE_BYTES;
-          const u32 dst_sfa = smem_sfa + stage * SFA_STAGE_BYTES;
-          const u32 dst_sfb = smem_sfb + stage * SFB_STAGE_BYTES;
-          if constexpr (CLUSTER == 1 || MULTICAST_A) {
-            // B and its scales are this CTA's own (always, unless the pair shares B).
-            ptx::tma_load_2d_hint(dst_b, &tmap_b, full, col_k, row_b, policy_b);
-            ptx::tma_load_2d(dst_sfb, &tmap_sfb, full, row_b, sf_k);
-          }
-          if constexpr (CLUSTER == 1 || !MULTICAST_A) {
-            ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, policy_a);
-            ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, sf_k);
-          }
-          if constexpr (CLUSTER > 1) {
-            // The shared operand: rank 0 delivers it (and its scales) to both CTAs; rank 1 only expects the bytes.
-            if (rank == 0) {
-              if constexpr (MULTICAST_A) {
-                ptx::tma_load_2d_multicast_hint(dst_a, &tmap_a, full, col_k, row_a, 0x3, policy_a);
-                ptx::tma_load_2d_multicast(dst_sfa, &tmap_sfa, full, row_a, sf_k, 0x3);
-              } else {
-                ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, policy_b);
-                ptx::tma_load_2d_multicast(dst_sfb, &tmap_sfb, full, row_b, sf_k, 0x3);
-              }
-            }
+          const u32 dst = LOADS_A ? smem_a + stage * A_STAGE_BYTES : smem_b + stage * B_STAGE_BYTES;
+          const u32 dst_sf = LOADS_A ? smem_sfa + stage * SFA_STAGE_BYTES : smem_sfb + stage * SFB_STAGE_BYTES;
+          if constexpr (!MULTICAST) {
+            ptx::tma_load_2d_hint(dst, tmap, full, col_k, row, policy);
+            ptx::tma_load_2d(dst_sf, tmap_sf, full, row, sf_k);
+          } else if (issues) {
+            ptx::tma_load_2d_multicast_hint(dst, tmap, full, col_k, row, 0x3, policy);
+            ptx::tma_load_2d_multicast(dst_sf, tmap_sf, full, row, sf_k, 0x3);
           }
           stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
           phase ^= stage == 0 ? 1u : 0u;
         }
       }
+    };
+    if (tid == MATH_THREADS) {
+      produce(U32Const<1>{});
+    } else if (tid == MATH_THREADS + 32) {
+      produce(U32Const<0>{});
     }
   } else {
     // ---------------------------------------------------------------- math warpgroups
