@@ -5,13 +5,14 @@
 //   - math warpgroups 0..NUM_MATH_WG-1 (threads [0, 128 * NUM_MATH_WG)): WGMMA m64nBLOCK_Nk16 and the epilogue.
 //     Warpgroup w owns rows [w*64, w*64+64) of each 64*NUM_MATH_WG-row slab; with BLOCK_M 256 there are two slabs
 //     ("waves") per tile, each with its own accumulators, both fed from the same stage.
-//   - producer warpgroup (the last 128 threads): one thread issues every TMA load; the rest idle. It gives registers
-//     back (setmaxnreg) so the math warpgroups can hold BLOCK_N/2 (x waves) accumulators.
+//   - producer warpgroup (the last 128 threads): its first thread issues the TMA loads of A, the first thread of its
+//     second warp those of B; the rest idle. It gives registers back (setmaxnreg) so the math warpgroups can hold
+//     BLOCK_N/2 (x waves) accumulators.
 // Stages: a ring of NUM_STAGES (A tile, B tile) buffers, one 64-wide K block each (64 bf16 = one 128-byte swizzle
 //   row for a K-major operand; for an MN-major operand the tile is BLOCK_MN/64 boxes of {64 MN, 64 K}).
-// Barriers per stage: full (1 producer arrival + the TMA byte count) and empty (one arrival per math warp of every
-//   CTA of the cluster, because a multicast load writes the stage in both CTAs). Ring position (stage, phase) runs on
-//   continuously across tiles in producer and consumers alike.
+// Barriers per stage: full (2 arrivals, each with its byte count: the A thread's and the B thread's) and empty (one
+//   arrival per math warp of every CTA of the cluster, because a multicast load writes the stage in both CTAs). Ring
+//   position (stage, phase) runs on continuously across tiles in producer and consumers alike.
 // Main loop: no promotion (BF16 products are exact in FP32, and the tensor core keeps FP32 sums), so each stage's
 //   WGMMAs are issued without waiting for the previous stage's; after committing stage s the consumers wait until
 //   only that group is in flight (wgmma.wait_group 1) and release stage s-1. The tensor core never idles between
@@ -111,7 +112,6 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
   constexpr u32 SMEM_D_BYTES = align<u32>(BLOCK_M * BLOCK_N * OUT_BYTES, 1024);
   constexpr u32 A_STAGE_BYTES = BLOCK_M * BLOCK_K * 2;
   constexpr u32 B_STAGE_BYTES = B_ROWS * BLOCK_K * 2;
-  constexpr u32 STAGE_TX_BYTES = A_STAGE_BYTES + B_STAGE_BYTES;
   // Byte distance between two 64-wide MN atoms of an MN-major tile (one TMA box): the descriptor's leading offset.
   constexpr u32 MN_ATOM_BYTES = 64 * BLOCK_K * 2;
   extern __shared__ __align__(1024) u8 smem[];
@@ -129,7 +129,7 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
     ptx::prefetch_tmap(&tmap_b);
     ptx::prefetch_tmap(&tmap_d);
     for (u32 s = 0; s < NUM_STAGES; ++s) {
-      ptx::mbarrier_init(full_bars + s * 8, 1);
+      ptx::mbarrier_init(full_bars + s * 8, 2);
       ptx::mbarrier_init(empty_bars + s * 8, CLUSTER * NUM_MATH_WG * 4);
     }
     ptx::fence_mbarrier_init();
@@ -149,37 +149,44 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
   if (tid >= MATH_THREADS) {
     // ---------------------------------------------------------------- producer warpgroup
     ptx::setmaxnreg_dec<40>();
-    if (tid == MATH_THREADS) {
-      const u32 rank = CLUSTER > 1 ? ptx::cluster_ctarank() : 0;
-      // Multicast masks: rank 0 sends the shared operand to both CTAs, rank 1 does not load it at all.
-      const bool load_shared = rank == 0;
-      const u16 mask_a = CLUSTER > 1 && MULTICAST_A ? 0x3 : 0;
-      const u16 mask_b = CLUSTER > 1 && !MULTICAST_A ? 0x3 : 0;
+    // One TMA thread's loop; decltype(side)::value: 1 for the A thread, 0 for the B thread, a compile-time switch as
+    // in the FP8 kernels (one thread issuing every load bounds small tiles). Both walk the same ring and tiles; each
+    // arrives once per stage with its byte count (the whole boxes, out-of-bounds parts included: TMA zero-fills
+    // them). With multicast, rank 0 of the pair delivers the shared operand to both CTAs; its peer only expects it.
+    auto produce = [&](auto side) {
+      constexpr bool LOADS_A = decltype(side)::value == 1;
+      constexpr bool MULTICAST = CLUSTER > 1 && LOADS_A == MULTICAST_A;
+      const bool issues = !MULTICAST || ptx::cluster_ctarank() == 0;
+      const u16 mask = MULTICAST ? 0x3 : 0;
       const ptx::OperandPolicies policies = ptx::operand_policies(streamed);
-      const u64 policy_a = policies.a, policy_b = policies.b;
+      const u64 policy = LOADS_A ? policies.a : policies.b;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
-        const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
-        const i32 row_b = static_cast<i32>(n_block * BLOCK_N);
+        const i32 row = static_cast<i32>(LOADS_A ? m_block * BLOCK_M : n_block * BLOCK_N);
         for (u32 kb = 0; kb < num_k_blocks; ++kb) {
           // Parity phase ^ 1 passes at once on a fresh barrier: the first NUM_STAGES loads never wait.
           ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
           const u32 full = full_bars + stage * 8;
-          // The whole boxes count, out-of-bounds parts included (TMA zero-fills them), in both CTAs of a cluster.
-          ptx::mbarrier_arrive_expect_tx(full, STAGE_TX_BYTES);
+          ptx::mbarrier_arrive_expect_tx(full, LOADS_A ? A_STAGE_BYTES : B_STAGE_BYTES);
           const i32 col_k = static_cast<i32>(kb * BLOCK_K);
-          if (mask_a == 0 || load_shared) {
-            bf16_gemm_load_tile<A_MN_MAJOR, BLOCK_M>(smem_a + stage * A_STAGE_BYTES, &tmap_a, full, col_k, row_a,
-                                                     mask_a, policy_a);
-          }
-          if (mask_b == 0 || load_shared) {
-            bf16_gemm_load_tile<B_MN_MAJOR, B_ROWS>(smem_b + stage * B_STAGE_BYTES, &tmap_b, full, col_k, row_b,
-                                                    mask_b, policy_b);
+          if (issues) {
+            if constexpr (LOADS_A) {
+              bf16_gemm_load_tile<A_MN_MAJOR, BLOCK_M>(smem_a + stage * A_STAGE_BYTES, &tmap_a, full, col_k, row,
+                                                       mask, policy);
+            } else {
+              bf16_gemm_load_tile<B_MN_MAJOR, B_ROWS>(smem_b + stage * B_STAGE_BYTES, &tmap_b, full, col_k, row,
+                                                      mask, policy);
+            }
           }
           stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
           phase ^= stage == 0 ? 1u : 0u;
         }
       }
+    };
+    if (tid == MATH_THREADS) {
+      produce(U32Const<1>{});
+    } else if (tid == MATH_THREADS + 32) {
+      produce(U32Const<0>{});
     }
   } else {
     // ---------------------------------------------------------------- math warpgroups
