@@ -25,6 +25,6 @@ run_tool memcheck bf16 $t/bf16GemmNt.gpu.test.ts "forced configs|every layout"
 for tool in synccheck racecheck; do
   run_tool $tool fp8 $t/fp8GemmNt.gpu.test.ts \
     "128 x 112, multicast .none.|256 x 128, multicast .b.|64 x 24, multicast .none.|128 x 160, multicast .a."
-  run_tool $tool 1d1d $t/fp8GemmNtAccumulate.gpu.test.ts "K = 3|128 x 152, .* multicast .b."
+  run_tool $tool 1d1d $t/fp8GemmNtAccumulate.gpu.test.ts "K = 272|128 x 152, .* multicast .b."  # K = 272: 3 K blocks
   run_tool $tool bf16 $t/bf16GemmNt.gpu.test.ts "128 x 128 mc .a.|64 x 24 mc .none."
 done
