@@ -96,7 +96,10 @@ function kMajorTmaAligned(fn: string, sfArg: unknown, opts: LayoutOptions): Tens
 
 /**
  * `sf` (f32 [mn, sfK] or [groups, mn, sfK], any strides) in the K-major TMA-aligned layout: `sf` itself when it
- * already is, else a new tensor on the same device (asynchronous on `opts.stream` for CUDA tensors).
+ * already is, else a new tensor on the same device (asynchronous on `opts.stream` for CUDA tensors). The copy is a
+ * view of padded storage (the layout has no owning tensor of its own shape): its dispose() retires the view, and
+ * the memory is released once no tensor refers to it. On a device the copy frees an intermediate buffer, which
+ * synchronizes the device: prepare B scales once, not per call.
  */
 export function getKMajorTmaAlignedTensor(sf: Tensor, opts: LayoutOptions = {}): Tensor<'f32'> {
   return kMajorTmaAligned('getKMajorTmaAlignedTensor', sf, opts);

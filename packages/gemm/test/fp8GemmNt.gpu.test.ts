@@ -40,6 +40,20 @@ function inputs(m: number, n: number, k: number, seed: number, aScaleLayout: 'mn
   };
 }
 
+/** calcDiff of D against FP64 products of the dequantized and of the unquantized inputs, computed on the device. */
+function diffsOf(inp: Inputs, d: Tensor) {
+  return fp8GemmDiffs({
+    a: inp.a.data,
+    sfa: inp.a.scale,
+    b: inp.b.data,
+    sfb: inp.b.scale,
+    sfbGranularity: 128,
+    x: inp.x,
+    y: inp.y,
+    d,
+  });
+}
+
 function nanFilled(m: number, n: number, ldd = n): Tensor {
   const d = Tensor.emptyStrided([m, n], [ldd, 1], 'bf16', 'cuda:0', { storageElements: m * ldd });
   memsetD16(d.dataPtr, NAN_BF16, m * ldd);
@@ -53,16 +67,7 @@ function checkShape(m: number, n: number, k: number, seed: number, opts: { confi
   try {
     fp8GemmNt(inp.a, inp.b, d, opts);
     fp8GemmNt(inp.a, inp.b, d2, opts);
-    const diffs = fp8GemmDiffs({
-      a: inp.a.data,
-      sfa: inp.a.scale,
-      b: inp.b.data,
-      sfb: inp.b.scale,
-      sfbGranularity: 128,
-      x: inp.x,
-      y: inp.y,
-      d,
-    });
+    const diffs = diffsOf(inp, d);
     expect(diffs.dequantized, `calcDiff vs FP64 of dequantized inputs, ${m}x${n}x${k}`).toBeLessThan(1e-5);
     expect(diffs.unquantized, `calcDiff vs FP64 of unquantized inputs, ${m}x${n}x${k}`).toBeLessThan(1e-3);
     expect(countMismatchesU16(d, d2), 'bitwise equal on a second run').toBe(0);
@@ -129,16 +134,7 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
     const d = nanFilled(m, n, n + 24);
     try {
       fp8GemmNt(inp.a, inp.b, d);
-      const diffs = fp8GemmDiffs({
-        a: inp.a.data,
-        sfa: inp.a.scale,
-        b: inp.b.data,
-        sfb: inp.b.scale,
-        sfbGranularity: 128,
-        x: inp.x,
-        y: inp.y,
-        d,
-      });
+      const diffs = diffsOf(inp, d);
       expect(diffs.dequantized).toBeLessThan(1e-5);
     } finally {
       inp.dispose();
@@ -164,16 +160,7 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
         const d = nanFilled(m, n);
         try {
           fp8GemmNt(inp.a, { data: inp.b.data, scale }, d);
-          const diffs = fp8GemmDiffs({
-            a: inp.a.data,
-            sfa: inp.a.scale,
-            b: inp.b.data,
-            sfb: inp.b.scale,
-            sfbGranularity: 128,
-            x: inp.x,
-            y: inp.y,
-            d,
-          });
+          const diffs = diffsOf(inp, d);
           expect(diffs.dequantized, what).toBeLessThan(1e-5);
         } finally {
           d.dispose();

@@ -99,7 +99,10 @@ export function sm90Fp8Gemm1d2dStageBytes(blockM: number, blockN: number): numbe
   return blockM * FP8_GEMM_BLOCK_K + blockN * FP8_GEMM_BLOCK_K + alignUp(blockM * 4, 128);
 }
 
-/** Per-stage bytes behind the tiles: the B-scale slot (a TMA destination, so 128-byte aligned) and two mbarriers. */
+/**
+ * Per-stage bytes besides the tiles and the A-scale slot: the B-scale slot (a TMA destination, so a 128-byte slot;
+ * the kernel keeps it next to the A-scale slot) and two mbarriers.
+ */
 const STAGE_TAIL_BYTES = 128 + 16;
 
 /**

@@ -5,47 +5,55 @@ import type { Stream, Tensor } from '@dg/runtime';
 import { getKMajorTmaAlignedTensor, getMnMajorTmaAlignedTensor } from '../layout.js';
 
 /**
- * True when a TMA box {BLOCK_M, 1} can read `sf` ([mn, sfk] f32) as is: MN-major with any column stride >= mn that
- * keeps columns 16-byte aligned. Looser than getMnMajorTmaAlignedTensor's exact align(mn, 4), so padded layouts made
- * elsewhere need no copy.
+ * True when TMA can read an [outer, inner] run layout as is: unit stride along `inner` (or a single element) and an
+ * outer stride that keeps each run 16-byte aligned (>= inner, a multiple of 4 floats). Looser than the exact
+ * align(inner, 4) of the layout helpers, so padded layouts made elsewhere need no copy.
  */
-function isMnMajorTmaReadable(sf: Tensor): boolean {
-  const [mn = 0, sfk = 0] = sf.shape;
-  const [s0, s1] = sf.strides;
-  return (s0 === 1 || mn === 1) && (s1 === undefined || sfk === 1 || (s1 >= mn && s1 % 4 === 0));
+function tmaReadable(
+  inner: number,
+  outer: number,
+  innerStride: number | undefined,
+  outerStride: number | undefined,
+): boolean {
+  return (
+    (innerStride === 1 || inner === 1) &&
+    (outerStride === undefined || outer === 1 || (outerStride >= inner && outerStride % 4 === 0))
+  );
+}
+
+/** The outer stride in elements of such a layout (the tensor map's stride); aligned when there is one run only. */
+function runStride(inner: number, outer: number, outerStride: number | undefined): number {
+  return outer <= 1 ? Math.ceil(inner / 4) * 4 : (outerStride ?? 0);
 }
 
 /**
- * `sf` itself when TMA can read it, else the MN-major TMA-aligned copy made on the device (asynchronous on `stream`;
- * a new allocation per call, so pass aligned scales on hot paths).
+ * `sf` ([mn, sfk] f32) itself when a TMA box {BLOCK_M, 1} can read it MN-major (each K-block column a run of mn
+ * floats), else the MN-major TMA-aligned copy made on the device (asynchronous on `stream`; a new allocation per
+ * call, so pass aligned scales on hot paths).
  */
 export function mnMajorTmaAlignedScales(sf: Tensor<'f32'>, stream: Stream | undefined): Tensor<'f32'> {
-  return isMnMajorTmaReadable(sf) ? sf : getMnMajorTmaAlignedTensor(sf, { stream });
+  const [mn = 0, sfk = 0] = sf.shape;
+  return tmaReadable(mn, sfk, sf.strides[0], sf.strides[1]) ? sf : getMnMajorTmaAlignedTensor(sf, { stream });
 }
 
 /** Column stride in elements of an MN-major [mn, sfk] scale tensor (the tensor map's outer stride). */
 export function mnMajorColumnStride(sf: Tensor): number {
   const [mn = 0, sfk = 0] = sf.shape;
-  return sfk <= 1 ? Math.ceil(mn / 4) * 4 : (sf.strides[1] ?? 0);
-}
-
-/** True when TMA boxes {4, rows} can read `sf` ([rows, sfk] f32) as is: K-contiguous rows, 16-byte aligned. */
-function isKMajorTmaReadable(sf: Tensor): boolean {
-  const [rows = 0, sfk = 0] = sf.shape;
-  const [s0, s1] = sf.strides;
-  return (s1 === 1 || sfk === 1) && (s0 === undefined || rows === 1 || (s0 >= sfk && s0 % 4 === 0));
+  return runStride(mn, sfk, sf.strides[1]);
 }
 
 /**
- * `sf` itself when TMA can read it K-major, else the K-major TMA-aligned copy made on the device (asynchronous on
- * `stream`; a new allocation per call: transformSfIntoRequiredLayout prepares B scales once instead).
+ * `sf` ([rows, sfk] f32) itself when TMA boxes {4, rows} can read it K-major (each row a run of sfk floats), else
+ * the K-major TMA-aligned copy made on the device (asynchronous on `stream`; a new allocation per call:
+ * transformSfIntoRequiredLayout prepares B scales once instead).
  */
 export function kMajorTmaAlignedScales(sf: Tensor<'f32'>, stream: Stream | undefined): Tensor<'f32'> {
-  return isKMajorTmaReadable(sf) ? sf : getKMajorTmaAlignedTensor(sf, { stream });
+  const [rows = 0, sfk = 0] = sf.shape;
+  return tmaReadable(sfk, rows, sf.strides[1], sf.strides[0]) ? sf : getKMajorTmaAlignedTensor(sf, { stream });
 }
 
 /** Row stride in elements of a K-major [rows, sfk] scale tensor (the tensor map's outer stride). */
 export function kMajorRowStride(sf: Tensor): number {
   const [rows = 0, sfk = 0] = sf.shape;
-  return rows <= 1 ? Math.ceil(sfk / 4) * 4 : (sf.strides[0] ?? 0);
+  return runStride(sfk, rows, sf.strides[0]);
 }
