@@ -94,6 +94,19 @@ export function sm90OutputSwizzleBytes(blockN: number): 16 | 32 | 64 | 128 {
   return 16;
 }
 
+/**
+ * The output TMA store of a config: each math warpgroup stores its own 64-row slabs, in boxes of one swizzle atom
+ * (swizzleBytes / 2 columns) or, when the tile is unswizzled (swizzleBytes 16), of the whole tile row: a box of
+ * 16-byte rows would write partial 32-byte sectors.
+ */
+export function sm90Fp8Gemm1d2dStoreBox(blockN: number): {
+  readonly boxDims: readonly [number, 64];
+  readonly swizzleBytes: 16 | 32 | 64 | 128;
+} {
+  const swizzleBytes = sm90OutputSwizzleBytes(blockN);
+  return { boxDims: [swizzleBytes === 16 ? blockN : swizzleBytes / 2, 64], swizzleBytes };
+}
+
 /** Bytes of one pipeline stage: the A tile, the B tile and the A-scale slot (padded to 128 B for TMA). */
 export function sm90Fp8Gemm1d2dStageBytes(blockM: number, blockN: number): number {
   return blockM * FP8_GEMM_BLOCK_K + blockN * FP8_GEMM_BLOCK_K + alignUp(blockM * 4, 128);

@@ -12,7 +12,7 @@ import {
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dScaleBBox,
   sm90Fp8Gemm1d2dShapeProblem,
-  sm90OutputSwizzleBytes,
+  sm90Fp8Gemm1d2dStoreBox,
   streamedOperand,
 } from '@dg/kernels';
 import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
@@ -91,7 +91,7 @@ function buildPlan(
   const r = kernel.rendered;
   const fn = loadKernel(kernel, device);
   const sfk = Math.ceil(k / FP8_GEMM_BLOCK_K);
-  const swizzleD = sm90OutputSwizzleBytes(c.blockN);
+  const store = sm90Fp8Gemm1d2dStoreBox(c.blockN);
   const tmapA = kMajorFp8TensorMap(p.a, k, m, c.blockM);
   const tmapB = kMajorFp8TensorMap(p.b, k, n, c.blockN);
   const tmapD = encodeTensorMapTiled({
@@ -99,8 +99,8 @@ function buildPlan(
     globalAddress: p.d.dataPtr,
     globalDims: [n, m],
     globalStridesBytes: [(p.d.strides[0] ?? n) * 2],
-    boxDims: [swizzleD / 2, c.blockM],
-    swizzle: swizzleName(swizzleD),
+    boxDims: store.boxDims,
+    swizzle: swizzleName(store.swizzleBytes),
   });
   const tmapSfa = encodeTensorMapTiled({
     dataType: 'float32',

@@ -28,8 +28,10 @@
 //   PIPELINE (one slab per warpgroup, tiles narrow enough for a third accumulator set): two accumulator sets
 //   alternate, so K block kb + 1's WGMMAs are issued before kb's result is waited for and promoted; the warpgroup
 //   does not leave the tensor core idle for the WGMMA latency, part of what bounds small-M problems.
-// Epilogue: accumulators -> bf16 pairs -> stmatrix into a swizzled smem tile -> TMA stores, one per SWIZZLE_D-byte
-//   column atom; the stores drain while the next tile's main loop runs (waited for at the next epilogue).
+// Epilogue, per math warpgroup (its own named barrier, its own stores): accumulators -> bf16 pairs -> stmatrix into
+//   the smem tile (SWIZZLE_D-byte swizzled column atoms, or whole unswizzled rows when a row is not a multiple of 32
+//   bytes) -> TMA stores of its 64-row slabs by its first thread; the stores drain while the next tile's main loop
+//   runs (waited for at the warpgroup's next epilogue).
 // Multicast (CLUSTER 2): CTA rank 0 loads the shared operand (A and its scales if MULTICAST_A, else B) into both
 //   CTAs' smem; each CTA loads its own other operand and its own B scales. Consumers release a stage in both CTAs.
 // L2 policy (`streamed`, chosen by the host): an operand read once (1 = A, 2 = B) streams through L2 with
@@ -52,12 +54,12 @@
 
 namespace dg {
 
-// Byte offset of 16-byte chunk `chunk` of row `row` inside a TMA-store atom of `SWIZZLE` bytes per row, with the
-// hardware's swizzle applied (bits [4, 7) XOR the 128-byte line index; the atom base is 1024-aligned).
+// Byte offset of 16-byte chunk `chunk` of row `row` inside a swizzled output staging atom of SWIZZLE (32/64/128)
+// bytes per row, with the hardware's swizzle applied (bits [4, 7) XOR the 128-byte line index; the atom base is
+// 1024-aligned).
 template <u32 SWIZZLE>
 __device__ __forceinline__ u32 swizzled_row_chunk(u32 row, u32 chunk) {
   const u32 offset = row * SWIZZLE + chunk * 16;
-  if constexpr (SWIZZLE == 16) return offset;
   return offset ^ (((offset >> 7) & (SWIZZLE / 16 - 1)) << 4);
 }
 
@@ -92,9 +94,15 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   constexpr u32 RUNTIME_FORMER = 0xffffffffu;
   constexpr u32 N_GROUPS = BLOCK_N / 8;                      // 8-column accumulator groups per thread
   constexpr u32 ACC = BLOCK_N / 2;                           // accumulator floats per thread per 64-row slab
+  // Output staging atoms: SWIZZLE_D-byte column slices of the tile, or (SWIZZLE_D 16) the whole rows, so the TMA
+  // store writes each row of the tile in one piece rather than as 16-byte slivers (partial 32-byte sectors).
+  constexpr u32 D_ROW_BYTES = SWIZZLE_D == 16 ? BLOCK_N * 2 : SWIZZLE_D;
+  constexpr u32 D_ATOM_COLS = D_ROW_BYTES / 2;
+  constexpr u32 D_ATOM_CHUNKS = D_ROW_BYTES / 16;
+  static_assert(SWIZZLE_D != 16 || D_ATOM_CHUNKS % 2 == 1, "an unswizzled tile row is an odd number of 16-byte chunks");
 
   // Shared memory, every tile 1024-aligned (128B swizzle atoms):
-  //   smem_d:          [BLOCK_M, BLOCK_N] bf16, stored as BLOCK_N / (SWIZZLE_D/2) atoms of [BLOCK_M, SWIZZLE_D bytes]
+  //   smem_d:          [BLOCK_M, BLOCK_N] bf16, stored as BLOCK_N / D_ATOM_COLS atoms of [BLOCK_M, D_ROW_BYTES]
   //   smem_a[stage]:   [BLOCK_M, 128] e4m3, 128B-swizzled (TMA)
   //   smem_b[stage]:   [BLOCK_N, 128] e4m3, 128B-swizzled (TMA)
   //   scales[stage]:   the stage's scale slots, side by side so one base address serves both reads:
@@ -376,11 +384,13 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
       }
 
       // ------------------------------------------------------------ epilogue
-      // The previous tile's TMA stores must have finished reading smem_d before it is overwritten.
-      if (tid == 0) ptx::bulk_wait_group_read<0>();
-      ptx::named_barrier_sync(1, MATH_THREADS);
-      constexpr u32 ATOM_COLS = SWIZZLE_D / 2;  // bf16 columns per TMA store box
-      constexpr u32 ATOM_CHUNKS = SWIZZLE_D / 16;
+      // Each warpgroup stages and stores its own rows (its 64-row slab of every wave) under its own named barrier, so
+      // one warpgroup's epilogue overlaps the other's WGMMAs instead of idling the tensor core for both. Its
+      // previous tile's TMA stores, issued by its first thread, must have finished reading those rows of smem_d
+      // before they are overwritten.
+      const bool wg_leader = tid % 128 == 0;
+      if (wg_leader) ptx::bulk_wait_group_read<0>();
+      ptx::named_barrier_sync(1 + wg, 128);
 #pragma unroll
       for (u32 w = 0; w < WAVES; ++w) {
         // stmatrix: lane l addresses row (l % 16) of this warp's 16 rows, 8-column group i + l / 16.
@@ -388,8 +398,15 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
 #pragma unroll
         for (u32 i = 0; i < N_GROUPS; i += 2) {
           const u32 group = i + (i + 1 < N_GROUPS ? lane / 16 : 0);
-          const u32 addr = smem_d + (group / ATOM_CHUNKS) * BLOCK_M * SWIZZLE_D +
-                           swizzled_row_chunk<SWIZZLE_D>(row, group % ATOM_CHUNKS);
+          // Unswizzled, the atom is the whole row, an odd number of 16-byte chunks, so the 8 rows of one stmatrix
+          // matrix already fall in distinct bank groups; the group is the chunk.
+          u32 addr;
+          if constexpr (SWIZZLE_D == 16) {
+            addr = smem_d + row * D_ROW_BYTES + group * 16;
+          } else {
+            addr = smem_d + (group / D_ATOM_CHUNKS) * BLOCK_M * D_ROW_BYTES +
+                   swizzled_row_chunk<SWIZZLE_D>(row, group % D_ATOM_CHUNKS);
+          }
           const u32 r0 = ptx::cvt_bf16x2(final_acc[w][4 * i + 0], final_acc[w][4 * i + 1]);
           const u32 r1 = ptx::cvt_bf16x2(final_acc[w][4 * i + 2], final_acc[w][4 * i + 3]);
           if (i + 1 < N_GROUPS) {
@@ -401,20 +418,26 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           }
         }
       }
-      // Generic-proxy smem writes -> visible to the TMA engine, then one thread stores every atom.
+      // Generic-proxy smem writes -> visible to the TMA engine, then the warpgroup's first thread stores its rows:
+      // one box of {D_ATOM_COLS, 64 rows} per column atom and wave. 64 rows of an atom start 64 * D_ROW_BYTES bytes
+      // into it (a multiple of 1024 when swizzled, so the box's swizzle phase matches; of 128 otherwise).
       ptx::fence_proxy_async_smem();
-      ptx::named_barrier_sync(1, MATH_THREADS);
-      if (tid == 0) {
+      ptx::named_barrier_sync(1 + wg, 128);
+      if (wg_leader) {
 #pragma unroll
-        for (u32 atom = 0; atom < BLOCK_N / ATOM_COLS; ++atom) {
-          ptx::tma_store_2d(&tmap_d, smem_d + atom * BLOCK_M * SWIZZLE_D, static_cast<i32>(n0 + atom * ATOM_COLS),
-                            static_cast<i32>(m_block * BLOCK_M));
+        for (u32 w = 0; w < WAVES; ++w) {
+          const u32 row = w * SLAB_M + wg * 64;
+#pragma unroll
+          for (u32 atom = 0; atom < BLOCK_N / D_ATOM_COLS; ++atom) {
+            ptx::tma_store_2d(&tmap_d, smem_d + atom * BLOCK_M * D_ROW_BYTES + row * D_ROW_BYTES,
+                              static_cast<i32>(n0 + atom * D_ATOM_COLS), static_cast<i32>(m_block * BLOCK_M + row));
+          }
         }
         ptx::bulk_commit_group();
       }
     }
     // Outstanding stores read smem that disappears with the CTA: drain them before exit.
-    if (tid == 0) ptx::bulk_wait_group<0>();
+    if (tid % 128 == 0) ptx::bulk_wait_group<0>();
   }
 
   // Neither CTA of a cluster may exit while its peer can still arrive on its barriers or multicast into it. The
