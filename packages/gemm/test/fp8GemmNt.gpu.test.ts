@@ -94,7 +94,8 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
   describe('forced configs: every block M, straddling and uniform block N, both multicasts', () => {
     const configs: Sm90Fp8Gemm1d2dConfig[] = [];
     for (const blockM of [64, 128, 256] as const) {
-      for (const blockN of [16, 24, 48, 64, 112, 128, 144, 160, 192]) {
+      // 24, 56, 120 and 136: rows of an odd number of 16-byte chunks (the unswizzled, whole-row output store).
+      for (const blockN of [16, 24, 48, 56, 64, 112, 120, 128, 136, 144, 160, 192]) {
         if (blockM === 256 && blockN > 128) continue;
         for (const multicast of ['none', 'a', 'b'] as const) {
           if (multicast !== 'none' && ![24, 112, 128, 160].includes(blockN)) continue;
@@ -107,6 +108,22 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
       const m = 4 * config.blockM - 37;
       const n = 4 * config.blockN - 8;
       checkShape(m, n, 656, config.blockM + config.blockN, { config });
+    });
+  });
+
+  describe('forced configs: the per-warpgroup epilogue of two-warpgroup tiles', () => {
+    const configs: Sm90Fp8Gemm1d2dConfig[] = [];
+    for (const blockM of [128, 256] as const) {
+      for (const blockN of [24, 56, 112, 120, 128, 144, 192]) {
+        if (blockM === 256 && blockN > 128) continue;
+        for (const multicast of ['none', 'a', 'b'] as const) {
+          if (multicast !== 'none' && blockN !== 128 && blockN !== 112) continue;
+          configs.push({ blockM, blockN, numStages: 3, multicast, numSms: 132, epilogue: 'warpgroup' });
+        }
+      }
+    }
+    it.each(configs)('$blockM x $blockN, multicast $multicast', (config) => {
+      checkShape(4 * config.blockM - 37, 4 * config.blockN - 8, 656, config.blockM + config.blockN + 1, { config });
     });
   });
 

@@ -18,6 +18,7 @@ import {
   type GemmShape,
   H100_SXM_DEVICE,
   listFp8GemmNtCandidates,
+  PER_WARPGROUP_EPILOGUE_MAX_K,
   printConfigOnce,
   resetPrintedConfigs,
   selectFp8GemmNtConfig,
@@ -57,7 +58,7 @@ function expectRunnable(c: Sm90Fp8Gemm1d2dConfig, shape: GemmShape): void {
 
 function pickOf(shape: GemmShape, dev: GemmDeviceInfo = H100_SXM_DEVICE): string {
   const c = selectFp8GemmNtConfig(shape, dev);
-  return `${c.blockM}x${c.blockN} s${c.numStages} ${c.multicast}`;
+  return `${c.blockM}x${c.blockN} s${c.numStages} ${c.multicast}${c.epilogue === 'warpgroup' ? ' ewg' : ''}`;
 }
 
 describe('fp8GemmNt heuristic: legality', () => {
@@ -203,7 +204,7 @@ describe('fp8GemmNt heuristic: the model on the reference shapes (132 SMs, 23244
   //                                                              max(64, bm) term makes 16 and 64 score the same).
   it('agrees with the DeepGEMM HEAD picks quoted in the brief', () => {
     expect(pickOf({ m: 128, n: 7168, k: 2048 })).toBe('64x112 s9 none');
-    expect(pickOf({ m: 4096, n: 7168, k: 2048 })).toBe('256x128 s3 a');
+    expect(pickOf({ m: 4096, n: 7168, k: 2048 })).toBe('256x128 s3 a ewg');
     expect(pickOf({ m: 4096, n: 2112, k: 7168 })).toBe('128x192 s4 b');
     expect(pickOf({ m: 1, n: 4096, k: 7168 })).toBe('64x32 s16 none');
   });
@@ -233,23 +234,40 @@ describe('fp8GemmNt heuristic: the model on the reference shapes (132 SMs, 23244
       '64x4096x7168': '64x32 s16 none',
       '64x7168x2048': '64x56 s14 none',
       '128x2112x7168': '64x32 s16 none',
-      '128x24576x1536': '128x192 s4 none',
-      '128x32768x512': '128x128 s5 none',
+      '128x24576x1536': '128x192 s4 none ewg',
+      '128x32768x512': '128x128 s5 none ewg',
       '128x7168x16384': '64x112 s9 none',
       '128x4096x7168': '64x64 s13 none',
       '128x7168x2048': '64x112 s9 none',
       '4096x2112x7168': '128x192 s4 b',
-      '4096x24576x1536': '256x128 s3 a',
-      '4096x32768x512': '256x128 s3 a',
+      '4096x24576x1536': '256x128 s3 a ewg',
+      '4096x32768x512': '256x128 s3 a ewg',
       '4096x7168x16384': '256x128 s3 a',
       '4096x4096x7168': '256x128 s3 a',
-      '4096x7168x2048': '256x128 s3 a',
+      '4096x7168x2048': '256x128 s3 a ewg',
     });
+  });
+
+  it('gives two-warpgroup picks the per-warpgroup epilogue up to K = PER_WARPGROUP_EPILOGUE_MAX_K', () => {
+    const at = (m: number, k: number) => selectFp8GemmNtConfig({ m, n: 7168, k }, H100_SXM_DEVICE);
+    expect(PER_WARPGROUP_EPILOGUE_MAX_K).toBe(2048);
+    expect(at(4096, 2048).epilogue).toBe('warpgroup');
+    expect(at(4096, 2048 + 16).epilogue).toBeUndefined();
+    expect(at(4096, 16384).epilogue).toBeUndefined();
+    // One math warpgroup: nothing to overlap.
+    expect(at(64, 2048).blockM).toBe(64);
+    expect(at(64, 2048).epilogue).toBeUndefined();
+    // The candidates carry the epilogue their pick would get.
+    for (const c of listFp8GemmNtCandidates({ m: 4096, n: 7168, k: 512 }, H100_SXM_DEVICE)) {
+      expect(c.epilogue).toBe(c.blockM === 64 ? undefined : 'warpgroup');
+    }
   });
 
   it('fp8GemmNtConfigsForShapes lists each distinct pick once', () => {
     const configs = fp8GemmNtConfigsForShapes([...denseShapes, ...extraShapes], H100_SXM_DEVICE);
-    const keys = configs.map((c) => `${c.blockM}x${c.blockN} s${c.numStages} ${c.multicast}`);
+    const keys = configs.map(
+      (c) => `${c.blockM}x${c.blockN} s${c.numStages} ${c.multicast}${c.epilogue === 'warpgroup' ? ' ewg' : ''}`,
+    );
     expect(new Set(keys).size).toBe(keys.length);
     const picked = new Set([...denseShapes, ...extraShapes].map((s) => pickOf(s)));
     expect(new Set(keys)).toEqual(picked);

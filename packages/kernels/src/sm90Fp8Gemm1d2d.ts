@@ -33,6 +33,13 @@ export interface Sm90Fp8Gemm1d2dConfig {
    * plain loop (for measurements). Part of the kernel name.
    */
   readonly pipeline?: boolean;
+  /**
+   * Who stores a finished tile (blockM 128 and 256 only): 'joint' (default) = all math threads meet at one barrier
+   * and one thread stores the tile; 'warpgroup' = each math warpgroup stages and stores its own rows under its own
+   * barrier, so one warpgroup's epilogue overlaps the other's WGMMAs (worth it where K is short). Part of the kernel
+   * name.
+   */
+  readonly epilogue?: 'joint' | 'warpgroup';
 }
 
 /** Launch shape. */
@@ -46,6 +53,7 @@ export interface Sm90Fp8Gemm1d2dShape {
 export const FP8_GEMM_BLOCK_K = 128;
 export const SM90_FP8_GEMM_1D2D_BLOCK_MS = [64, 128, 256] as const;
 export const SM90_FP8_GEMM_1D2D_MULTICASTS = ['none', 'a', 'b'] as const;
+export const SM90_FP8_GEMM_1D2D_EPILOGUES = ['joint', 'warpgroup'] as const;
 /** H100/H800 opt-in shared memory per block (227 KiB); the heuristic uses the device's own figure. */
 export const SM90_MAX_SMEM_BYTES = 232_448;
 const MAX_STAGES = 16;
@@ -151,8 +159,8 @@ export function sm90RasterGroup(c: Pick<Sm90Fp8Gemm1d2dConfig, 'blockM' | 'block
  * Rules: blockN a multiple of 8 in [16, 192] (accumulator + promoted registers must fit 232 per math thread), at
  * most 128 with blockM 256 (two slabs double the promoted registers); an N tile may straddle at most two 128-wide
  * B-scale blocks (blockN <= 128 + gcd(blockN, 128)); the stages fit SM90_MAX_SMEM_BYTES; numSms even when
- * multicasting; `pipeline: true` only where the tile allows it. The copy carries `l2Hints` and `pipeline` only when
- * they were given.
+ * multicasting; `pipeline: true` only where the tile allows it; `epilogue: 'warpgroup'` only with two math
+ * warpgroups (blockM 128 or 256). The copy carries `l2Hints`, `pipeline` and `epilogue` only when they were given.
  */
 export function checkSm90Fp8Gemm1d2dConfig(config: unknown): Sm90Fp8Gemm1d2dConfig {
   const what = 'sm90Fp8Gemm1d2d config';
@@ -190,6 +198,15 @@ export function checkSm90Fp8Gemm1d2dConfig(config: unknown): Sm90Fp8Gemm1d2dConf
       `${what}.pipeline: expected false or unset for blockM ${blockM}, blockN ${blockN} (needs blockM 64 or 128 and blockN <= 128), got true`,
     );
   }
+  const epilogue =
+    config.epilogue === undefined
+      ? undefined
+      : checkOneOf(`${what}.epilogue`, config.epilogue, SM90_FP8_GEMM_1D2D_EPILOGUES);
+  if (epilogue === 'warpgroup' && blockM === 64) {
+    throw new RangeError(
+      `${what}.epilogue: expected "joint" or unset for blockM 64 (one math warpgroup), got "warpgroup"`,
+    );
+  }
   return {
     blockM: blockM as 64 | 128 | 256,
     blockN,
@@ -198,6 +215,7 @@ export function checkSm90Fp8Gemm1d2dConfig(config: unknown): Sm90Fp8Gemm1d2dConf
     numSms,
     ...(l2Hints === undefined ? {} : { l2Hints }),
     ...(pipeline === undefined ? {} : { pipeline }),
+    ...(epilogue === undefined ? {} : { epilogue }),
   };
 }
 
@@ -215,7 +233,8 @@ export function sm90Fp8Gemm1d2dShapeProblem(c: Sm90Fp8Gemm1d2dConfig, shape: Sm9
 export function sm90Fp8Gemm1d2dKernelName(c: Sm90Fp8Gemm1d2dConfig): string {
   const mc = c.multicast === 'none' ? '' : `_mc${c.multicast}`;
   const pipe = sm90Fp8Gemm1d2dPipelined(c) ? '_p' : '';
-  return `dg_sm90_fp8_gemm_1d2d_m${c.blockM}_n${c.blockN}_s${c.numStages}${mc}${pipe}_g${sm90RasterGroup(c)}`;
+  const epilogue = c.epilogue === 'warpgroup' ? '_ewg' : '';
+  return `dg_sm90_fp8_gemm_1d2d_m${c.blockM}_n${c.blockN}_s${c.numStages}${mc}${pipe}${epilogue}_g${sm90RasterGroup(c)}`;
 }
 
 /**
@@ -249,6 +268,7 @@ export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKe
     rasterGroup,
     sm90OutputSwizzleBytes(c.blockN),
     sm90Fp8Gemm1d2dPipelined(c) ? 'true' : 'false',
+    c.epilogue === 'warpgroup' ? 'true' : 'false',
   ].join(', ');
   const source = [
     `// ${name}: rendered by @dg/kernels sm90Fp8Gemm1d2d ${JSON.stringify(c)}`,
@@ -286,8 +306,9 @@ export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKe
 }
 
 /**
- * Every config the compile test builds: each legal (blockM, blockN) at its largest stage count, both multicasts, and
- * the plain K loop (`pipeline: false`) of every tile that would otherwise run the pipelined one.
+ * Every config the compile test builds: each legal (blockM, blockN) at its largest stage count, both multicasts, the
+ * plain K loop (`pipeline: false`) of every tile that would otherwise run the pipelined one, and the per-warpgroup
+ * epilogue of every two-warpgroup tile (with and without multicast A).
  */
 export function listSm90Fp8Gemm1d2dVariants(numSms = 132): Sm90Fp8Gemm1d2dConfig[] {
   const out: Sm90Fp8Gemm1d2dConfig[] = [];
@@ -299,6 +320,11 @@ export function listSm90Fp8Gemm1d2dVariants(numSms = 132): Sm90Fp8Gemm1d2dConfig
       for (const multicast of SM90_FP8_GEMM_1D2D_MULTICASTS) out.push({ blockM, blockN, numStages, multicast, numSms });
       if (sm90Fp8Gemm1d2dCanPipeline({ blockM, blockN })) {
         out.push({ blockM, blockN, numStages, multicast: 'none', numSms, pipeline: false });
+      }
+      if (blockM !== 64) {
+        for (const multicast of ['none', 'a'] as const) {
+          out.push({ blockM, blockN, numStages, multicast, numSms, epilogue: 'warpgroup' });
+        }
       }
     }
   }

@@ -78,12 +78,16 @@ const variants: Variant[] = [
   }),
   // GEMMs: the register count ptxas reports is the launch-bounds cap of the whole CTA (setmaxnreg re-allocates per
   // role at run time); what matters is no spill and no local memory in either role. Every (blockM, blockN) without
-  // multicast, both multicasts on a few tiles, and the plain K loop (pipeline: false) of a few pipelined tiles;
-  // DG_KERNELS_COMPILE_ALL=1 compiles all of them.
+  // multicast, both multicasts on a few tiles, the plain K loop (pipeline: false) of a few pipelined tiles, and the
+  // per-warpgroup epilogue of a few two-warpgroup tiles (unswizzled, straddling, widest); DG_KERNELS_COMPILE_ALL=1
+  // compiles all of them.
   ...listSm90Fp8Gemm1d2dVariants()
     .filter((c) => {
       if (process.env.DG_KERNELS_COMPILE_ALL === '1') return true;
       if (c.pipeline === false) return [16, 56, 96, 128].includes(c.blockN);
+      if (c.epilogue === 'warpgroup') {
+        return c.multicast === 'none' ? [64, 112, 120, 128, 144, 192].includes(c.blockN) : c.blockN === 128;
+      }
       return c.multicast === 'none' || [112, 128, 192].includes(c.blockN);
     })
     .map((config) => {

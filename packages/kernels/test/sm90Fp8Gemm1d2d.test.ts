@@ -14,6 +14,7 @@ import {
   sm90Fp8Gemm1d2dScaleBBox,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dSmemBytes,
+  sm90Fp8Gemm1d2dStoreBox,
   sm90OutputSwizzleBytes,
   sm90RasterGroup,
   streamedOperand,
@@ -51,6 +52,8 @@ describe('sm90Fp8Gemm1d2d config', () => {
     [{ l2Hints: 'no' }, /l2Hints: expected a boolean/],
     [{ blockM: 256, numStages: 3, pipeline: true }, /pipeline: expected false or unset for blockM 256/],
     [{ blockN: 144, numStages: 3, pipeline: true }, /pipeline: expected false or unset for blockM 128, blockN 144/],
+    [{ epilogue: 'wg' }, /epilogue: expected "joint" \| "warpgroup"/],
+    [{ blockM: 64, numStages: 3, epilogue: 'warpgroup' }, /epilogue: expected "joint" or unset for blockM 64/],
   ])('rejects %o', (patch, message) => {
     expect(() => checkSm90Fp8Gemm1d2dConfig({ ...base, ...patch })).toThrow(message);
   });
@@ -78,7 +81,7 @@ describe('sm90Fp8Gemm1d2d config', () => {
     expect(sm90Fp8Gemm1d2dKernelName(base)).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_p_g8');
     expect(sm90Fp8Gemm1d2dKernelName({ ...base, pipeline: false })).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_g8');
     expect(renderSm90Fp8Gemm1d2d({ ...base, pipeline: false }).source).toContain(
-      '<128, 128, 5, 2, 1, 1, false, 8, 128, false>',
+      '<128, 128, 5, 2, 1, 1, false, 8, 128, false, false>',
     );
     // Given flags are kept, absent ones stay absent.
     expect(checkSm90Fp8Gemm1d2dConfig({ ...base, pipeline: false, l2Hints: false })).toEqual({
@@ -86,6 +89,26 @@ describe('sm90Fp8Gemm1d2d config', () => {
       pipeline: false,
       l2Hints: false,
     });
+  });
+
+  it('renders and names the per-warpgroup epilogue, joint by default', () => {
+    expect(sm90Fp8Gemm1d2dKernelName({ ...base, epilogue: 'warpgroup' })).toBe(
+      'dg_sm90_fp8_gemm_1d2d_m128_n128_s5_p_ewg_g8',
+    );
+    expect(sm90Fp8Gemm1d2dKernelName({ ...base, epilogue: 'joint' })).toBe(sm90Fp8Gemm1d2dKernelName(base));
+    expect(renderSm90Fp8Gemm1d2d({ ...base, epilogue: 'warpgroup' }).source).toContain(
+      '<128, 128, 5, 2, 1, 1, false, 8, 128, true, true>',
+    );
+    expect(renderSm90Fp8Gemm1d2d(base).source).toContain('<128, 128, 5, 2, 1, 1, false, 8, 128, true, false>');
+    expect(checkSm90Fp8Gemm1d2dConfig({ ...base, epilogue: 'warpgroup' })).toEqual({ ...base, epilogue: 'warpgroup' });
+  });
+
+  it('stores swizzled tiles in one-atom boxes and unswizzled ones in whole rows, 64 rows per box', () => {
+    expect(sm90Fp8Gemm1d2dStoreBox(128)).toEqual({ boxDims: [64, 64], swizzleBytes: 128 });
+    expect(sm90Fp8Gemm1d2dStoreBox(96)).toEqual({ boxDims: [32, 64], swizzleBytes: 64 });
+    expect(sm90Fp8Gemm1d2dStoreBox(48)).toEqual({ boxDims: [16, 64], swizzleBytes: 32 });
+    expect(sm90Fp8Gemm1d2dStoreBox(120)).toEqual({ boxDims: [120, 64], swizzleBytes: 16 });
+    expect(sm90Fp8Gemm1d2dStoreBox(56)).toEqual({ boxDims: [56, 64], swizzleBytes: 16 });
   });
 
   it('streams B (EVICT_FIRST) when one block row of M or a single wave reads it, A when one block column does', () => {
@@ -135,7 +158,7 @@ describe('renderSm90Fp8Gemm1d2d', () => {
     expect(r.name).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_mcb_p_g8');
     expect(r.source).toContain('#include <dg/kernels/sm90_fp8_gemm_1d2d.cuh>');
     expect(r.source).toContain(`extern "C" __global__ void __launch_bounds__(384, 1)\n${r.name}(`);
-    expect(r.source).toContain('dg::sm90_fp8_gemm_1d2d<128, 128, 5, 2, 1, 2, false, 8, 128, true>');
+    expect(r.source).toContain('dg::sm90_fp8_gemm_1d2d<128, 128, 5, 2, 1, 2, false, 8, 128, true, false>');
     expect(r.params).toBe(SM90_FP8_GEMM_1D2D_PARAMS);
     expect(r.params.map((p) => p.name)).toEqual([
       'm',

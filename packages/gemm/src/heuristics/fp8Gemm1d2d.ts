@@ -69,6 +69,20 @@ function enoughStages(bm: number, bn: number, stages: number): boolean {
   return stages >= 3 && (bm * bn >= 128 * 192 || stages >= 4);
 }
 
+/**
+ * The longest K for which a two-warpgroup tile (blockM 128 or 256) gets the per-warpgroup epilogue (`epilogue:
+ * 'warpgroup'`): with few K blocks per tile the epilogue is a larger share of it, and letting one warpgroup's
+ * epilogue overlap the other's WGMMAs pays. H100, 2026-11-21, the picks of the six M = 4096 dense shapes, same
+ * process, kernel header swapped (`dg-bench gemm-configs --top 1`, two rounds): 1% faster at K = 512 and 2048, even
+ * at K = 1536 and 7168, 1.6% slower at K = 16384.
+ */
+export const PER_WARPGROUP_EPILOGUE_MAX_K = 2048;
+
+/** The epilogue field of a picked config: 'warpgroup' for two-warpgroup tiles at K <= PER_WARPGROUP_EPILOGUE_MAX_K. */
+function epilogueFor(blockM: BlockM, k: number): Pick<Sm90Fp8Gemm1d2dConfig, 'epilogue'> {
+  return blockM !== 64 && k <= PER_WARPGROUP_EPILOGUE_MAX_K ? { epilogue: 'warpgroup' } : {};
+}
+
 interface TileOption {
   readonly blockM: BlockM;
   readonly blockN: number;
@@ -183,16 +197,23 @@ function multicastsFor(m: number, mBlocks: number, nBlocks: number, numSms: numb
  * Every config worth considering for `shape` on `dev`, in enumeration order (blockM, blockN ascending; multicast
  * none, a, b): each legal (blockM, blockN) at the deepest stage count that fits (tiles with fewer than 3 stages, or
  * fewer than 4 for tiles under 128x192, are pruned as in DeepGEMM), with multicast variants where the kernel can run
- * them and there is more than one wave. Each passes checkSm90Fp8Gemm1d2dConfig and sm90Fp8Gemm1d2dShapeProblem.
+ * them and there is more than one wave, and the epilogue the pick would get. Each passes checkSm90Fp8Gemm1d2dConfig and sm90Fp8Gemm1d2dShapeProblem.
  */
 export function listFp8GemmNtCandidates(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dConfig[] {
-  const { m, n } = checkGemmShape('fp8GemmNt', shape);
+  const { m, n, k } = checkGemmShape('fp8GemmNt', shape);
   const { numSms, maxSmemBytes } = checkGemmDeviceInfo(dev);
   const out: Sm90Fp8Gemm1d2dConfig[] = [];
   const mcs: Multicast[] = [];
   for (const t of tileOptions(maxSmemBytes)) {
     for (const multicast of multicastsFor(m, Math.ceil(m / t.blockM), Math.ceil(n / t.blockN), numSms, mcs)) {
-      out.push({ blockM: t.blockM, blockN: t.blockN, numStages: t.numStages, multicast, numSms });
+      out.push({
+        blockM: t.blockM,
+        blockN: t.blockN,
+        numStages: t.numStages,
+        multicast,
+        numSms,
+        ...epilogueFor(t.blockM, k),
+      });
     }
   }
   return out;
@@ -237,6 +258,7 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dC
     numStages: bestTile.numStages,
     multicast: best.multicast,
     numSms,
+    ...epilogueFor(bestTile.blockM, k),
   });
 }
 
@@ -266,7 +288,7 @@ export function clearFp8GemmNtConfigCache(): void {
 }
 
 function configKey(c: Sm90Fp8Gemm1d2dConfig): string {
-  return `${c.blockM}x${c.blockN}/s${c.numStages}/${c.multicast}/${c.numSms}`;
+  return `${c.blockM}x${c.blockN}/s${c.numStages}/${c.multicast}/${c.numSms}/${c.epilogue ?? 'joint'}`;
 }
 
 /** The distinct configs the heuristic picks over `shapes` (first-pick order): the kernels a run over them needs. */
@@ -299,8 +321,9 @@ export function describeFp8GemmNtConfig(config: Sm90Fp8Gemm1d2dConfig, shape: Ge
       : `multicast ${c.multicast} (2-CTA clusters share ${c.multicast === 'a' ? 'A' : 'B'})`;
   const smem = sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages);
   const pipe = sm90Fp8Gemm1d2dPipelined(c) ? ', pipelined K loop' : '';
+  const epilogue = c.epilogue === 'warpgroup' ? ', per-warpgroup epilogue' : '';
   return (
-    `m=${m} n=${n} k=${k}: block ${c.blockM}x${c.blockN} (${wgs}${pipe}), tiles ${mBlocks}x${nBlocks}=${cost.numBlocks}, ` +
+    `m=${m} n=${n} k=${k}: block ${c.blockM}x${c.blockN} (${wgs}${pipe}${epilogue}), tiles ${mBlocks}x${nBlocks}=${cost.numBlocks}, ` +
     `grid ${grid}/${c.numSms} SMs, waves ${cost.numWaves} (last ${cost.lastWaveBlocks}/${c.numSms} = ` +
     `${percent(cost.lastWaveBlocks / c.numSms)}, overall ${percent(cost.efficiency)}), stages ${c.numStages}, ` +
     `smem ${smem} B, ${mc}, raster ${sm90RasterGroup(c)}, model ${Math.round(cost.cycles)} cycles` +

@@ -30,6 +30,7 @@ export {
   fp8GemmNtConfigsForShapes,
   type GemmShape,
   listFp8GemmNtCandidates,
+  PER_WARPGROUP_EPILOGUE_MAX_K,
   printConfigOnce,
   resetPrintedConfigs,
   selectFp8GemmNtConfig,

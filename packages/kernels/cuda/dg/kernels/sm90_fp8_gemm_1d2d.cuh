@@ -28,10 +28,10 @@
 //   PIPELINE (one slab per warpgroup, tiles narrow enough for a third accumulator set): two accumulator sets
 //   alternate, so K block kb + 1's WGMMAs are issued before kb's result is waited for and promoted; the warpgroup
 //   does not leave the tensor core idle for the WGMMA latency, part of what bounds small-M problems.
-// Epilogue, per math warpgroup (its own named barrier, its own stores): accumulators -> bf16 pairs -> stmatrix into
-//   the smem tile (SWIZZLE_D-byte swizzled column atoms, or whole unswizzled rows when a row is not a multiple of 32
-//   bytes) -> TMA stores of its 64-row slabs by its first thread; the stores drain while the next tile's main loop
-//   runs (waited for at the warpgroup's next epilogue).
+// Epilogue: accumulators -> bf16 pairs -> stmatrix into the smem tile (SWIZZLE_D-byte swizzled column atoms, or
+//   whole unswizzled rows when a row is not a multiple of 32 bytes) -> TMA stores in 64-row boxes; the stores drain
+//   while the next tile's main loop runs (waited for at the next epilogue). PER_WG_EPILOGUE runs it per math
+//   warpgroup (own named barrier, own stores) instead of jointly.
 // Multicast (CLUSTER 2): CTA rank 0 loads the shared operand (A and its scales if MULTICAST_A, else B) into both
 //   CTAs' smem; each CTA loads its own other operand and its own B scales. Consumers release a stage in both CTAs.
 // L2 policy (`streamed`, chosen by the host): an operand read once (1 = A, 2 = B) streams through L2 with
@@ -73,7 +73,7 @@ struct Sm90FormerGroups {
 };
 
 template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 WAVES, u32 CLUSTER, bool MULTICAST_A,
-          u32 RASTER_GROUP, u32 SWIZZLE_D, bool PIPELINE>
+          u32 RASTER_GROUP, u32 SWIZZLE_D, bool PIPELINE, bool PER_WG_EPILOGUE>
 __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 streamed, const CUtensorMap& tmap_a,
                                                    const CUtensorMap& tmap_b, const CUtensorMap& tmap_d,
                                                    const CUtensorMap& tmap_sfa, const CUtensorMap& tmap_sfb) {
@@ -85,6 +85,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   static_assert(CLUSTER == 1 || CLUSTER == 2, "clusters of 1 or 2 CTAs");
   static_assert(SWIZZLE_D == 16 || (BLOCK_N * 2) % SWIZZLE_D == 0, "output swizzle must divide a tile row");
   static_assert(!PIPELINE || WAVES == 1, "the pipelined K loop keeps one 64-row slab per warpgroup");
+  static_assert(!PER_WG_EPILOGUE || NUM_MATH_WG == 2, "a per-warpgroup epilogue needs two math warpgroups");
   constexpr bool UNIFORM_SCALE_B = BLOCK_K % BLOCK_N == 0;  // an N tile never straddles two B-scale blocks
   // A straddling tile starts at one of SCALE_PHASES offsets inside its scale block. When there are few, each offset
   // gets its own copy of the K loop with the split between the two scale rows as a constant (no per-group select in
@@ -384,13 +385,15 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
       }
 
       // ------------------------------------------------------------ epilogue
-      // Each warpgroup stages and stores its own rows (its 64-row slab of every wave) under its own named barrier, so
-      // one warpgroup's epilogue overlaps the other's WGMMAs instead of idling the tensor core for both. Its
-      // previous tile's TMA stores, issued by its first thread, must have finished reading those rows of smem_d
-      // before they are overwritten.
-      const bool wg_leader = tid % 128 == 0;
-      if (wg_leader) ptx::bulk_wait_group_read<0>();
-      ptx::named_barrier_sync(1 + wg, 128);
+      // PER_WG_EPILOGUE: each warpgroup stages and stores its own rows (its 64-row slab of every wave) under its own
+      // named barrier, so one warpgroup's epilogue overlaps the other's WGMMAs (the host picks it for short K, where
+      // the epilogue is a larger share of a tile). Otherwise all math threads meet at one barrier and thread 0 stores
+      // the tile. The storing thread's previous stores must have finished reading smem_d before it is overwritten.
+      const u32 bar_id = PER_WG_EPILOGUE ? 1 + wg : 1;
+      constexpr u32 bar_threads = PER_WG_EPILOGUE ? 128 : MATH_THREADS;
+      const bool store_leader = PER_WG_EPILOGUE ? tid % 128 == 0 : tid == 0;
+      if (store_leader) ptx::bulk_wait_group_read<0>();
+      ptx::named_barrier_sync(bar_id, bar_threads);
 #pragma unroll
       for (u32 w = 0; w < WAVES; ++w) {
         // stmatrix: lane l addresses row (l % 16) of this warp's 16 rows, 8-column group i + l / 16.
@@ -418,15 +421,18 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           }
         }
       }
-      // Generic-proxy smem writes -> visible to the TMA engine, then the warpgroup's first thread stores its rows:
-      // one box of {D_ATOM_COLS, 64 rows} per column atom and wave. 64 rows of an atom start 64 * D_ROW_BYTES bytes
-      // into it (a multiple of 1024 when swizzled, so the box's swizzle phase matches; of 128 otherwise).
+      // Generic-proxy smem writes -> visible to the TMA engine, then the storing thread stores its rows (its
+      // warpgroup's, or the tile's): one box of {D_ATOM_COLS, 64 rows} per column atom and 64-row slab. 64 rows of an
+      // atom start 64 * D_ROW_BYTES bytes into it (a multiple of 1024 when swizzled, so the box's swizzle phase
+      // matches; of 128 otherwise).
       ptx::fence_proxy_async_smem();
-      ptx::named_barrier_sync(1 + wg, 128);
-      if (wg_leader) {
+      ptx::named_barrier_sync(bar_id, bar_threads);
+      if (store_leader) {
+        // Slab s is wave s / NUM_MATH_WG of warpgroup s % NUM_MATH_WG.
 #pragma unroll
-        for (u32 w = 0; w < WAVES; ++w) {
-          const u32 row = w * SLAB_M + wg * 64;
+        for (u32 slab = 0; slab < WAVES * NUM_MATH_WG; ++slab) {
+          if (PER_WG_EPILOGUE && slab % NUM_MATH_WG != wg) continue;
+          const u32 row = slab * 64;
 #pragma unroll
           for (u32 atom = 0; atom < BLOCK_N / D_ATOM_COLS; ++atom) {
             ptx::tma_store_2d(&tmap_d, smem_d + atom * BLOCK_M * D_ROW_BYTES + row * D_ROW_BYTES,
