@@ -22,6 +22,7 @@ import {
   printConfigOnce,
   resetPrintedConfigs,
   selectFp8GemmNtConfig,
+  TWO_SLAB_TILES_MIN_K,
 } from '../src/heuristics/index.js';
 import { DENSE_EXTRA_SHAPES, DENSE_SHAPES } from './support/shapes.js';
 
@@ -223,6 +224,8 @@ describe('fp8GemmNt heuristic: the model on the reference shapes (132 SMs, 23244
   //   the JAN26 waves rule (fewer waves) and take x192 without a cluster.
   // - (64, 7168, 16384) and (64, 7168, 2048): 64x56 (128 tiles, 97% of the SMs) is ~6.5% cheaper in the model than
   //   HEAD's 64x64 (112 tiles, 85%); HEAD does not enumerate 8-step block Ns, we do.
+  // - (4096, 32768, 512) and (4096, 24576, 1536): HEAD's model ranks 256x128 multicast A first; below K = 2048 we do
+  //   not consider 256-row tiles (TWO_SLAB_TILES_MIN_K, measured) and take 128x192 multicast B.
   // Everything else is the same as HEAD's model over its own candidate set.
   it('dense table', () => {
     const table = Object.fromEntries(denseShapes.map((s) => [`${s.m}x${s.n}x${s.k}`, pickOf(s)]));
@@ -240,8 +243,8 @@ describe('fp8GemmNt heuristic: the model on the reference shapes (132 SMs, 23244
       '128x4096x7168': '64x64 s13 none',
       '128x7168x2048': '64x112 s9 none',
       '4096x2112x7168': '128x192 s4 b',
-      '4096x24576x1536': '256x128 s3 a ewg',
-      '4096x32768x512': '256x128 s3 a ewg',
+      '4096x24576x1536': '128x192 s4 b ewg',
+      '4096x32768x512': '128x192 s4 b ewg',
       '4096x7168x16384': '256x128 s3 a',
       '4096x4096x7168': '256x128 s3 a',
       '4096x7168x2048': '256x128 s3 a ewg',
@@ -261,6 +264,19 @@ describe('fp8GemmNt heuristic: the model on the reference shapes (132 SMs, 23244
     for (const c of listFp8GemmNtCandidates({ m: 4096, n: 7168, k: 512 }, H100_SXM_DEVICE)) {
       expect(c.epilogue).toBe(c.blockM === 64 ? undefined : 'warpgroup');
     }
+  });
+
+  it('considers 256-row tiles only from K = TWO_SLAB_TILES_MIN_K on, in the pick and in the candidates', () => {
+    expect(TWO_SLAB_TILES_MIN_K).toBe(2048);
+    expect(pickOf({ m: 4096, n: 7168, k: 2048 })).toBe('256x128 s3 a ewg');
+    expect(pickOf({ m: 4096, n: 7168, k: 2048 - 16 })).toBe('128x192 s4 b ewg');
+    for (const k of [512, 2032]) {
+      const blockMs = new Set(listFp8GemmNtCandidates({ m: 4096, n: 7168, k }, H100_SXM_DEVICE).map((c) => c.blockM));
+      expect([...blockMs].sort()).toEqual([128, 64]);
+    }
+    expect(listFp8GemmNtCandidates({ m: 4096, n: 7168, k: 2048 }, H100_SXM_DEVICE).some((c) => c.blockM === 256)).toBe(
+      true,
+    );
   });
 
   it('fp8GemmNtConfigsForShapes lists each distinct pick once', () => {

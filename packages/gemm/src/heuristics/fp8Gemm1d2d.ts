@@ -83,6 +83,23 @@ function epilogueFor(blockM: BlockM, k: number): Pick<Sm90Fp8Gemm1d2dConfig, 'ep
   return blockM !== 64 && k <= PER_WARPGROUP_EPILOGUE_MAX_K ? { epilogue: 'warpgroup' } : {};
 }
 
+/**
+ * The shortest K at which 256-row tiles (two 64-row slabs per math warpgroup) are considered. Below it the cost model,
+ * which counts bytes only, ranks them first, yet 128-row tiles run faster: H100, 2026-11-21, same process,
+ * `dg-bench gemm-configs` (three device calls, two of them twice over): 4096x32768x512 128x192 multicast B with the
+ * per-warpgroup epilogue 135.6 µs vs 256x128 multicast A 139.4-139.9; 4096x24576x1536 230.7-231.3 vs 240.8-241.3.
+ * From K = 2048 on the 256-row tile keeps its lead (4096x7168x2048: 95.1-95.5 vs 97.5; 4096x4096x7168 170 vs 188),
+ * as at long K, where its operand bytes per output (what the model weighs) decide. With only a few K blocks per tile,
+ * costs the byte count does not see weigh more: two slabs mean two WGMMA waits per K block per warpgroup, and a
+ * larger output tile to stage per tile.
+ */
+export const TWO_SLAB_TILES_MIN_K = 2048;
+
+/** Whether the selection considers a tile for K: no 256-row tile below TWO_SLAB_TILES_MIN_K. */
+function tileConsidered(blockM: BlockM, k: number): boolean {
+  return blockM !== 256 || k >= TWO_SLAB_TILES_MIN_K;
+}
+
 interface TileOption {
   readonly blockM: BlockM;
   readonly blockN: number;
@@ -197,7 +214,8 @@ function multicastsFor(m: number, mBlocks: number, nBlocks: number, numSms: numb
  * Every config worth considering for `shape` on `dev`, in enumeration order (blockM, blockN ascending; multicast
  * none, a, b): each legal (blockM, blockN) at the deepest stage count that fits (tiles with fewer than 3 stages, or
  * fewer than 4 for tiles under 128x192, are pruned as in DeepGEMM), with multicast variants where the kernel can run
- * them and there is more than one wave, and the epilogue the pick would get. Each passes checkSm90Fp8Gemm1d2dConfig and sm90Fp8Gemm1d2dShapeProblem.
+ * them and there is more than one wave, and the epilogue the pick would get; no 256-row tile below
+ * TWO_SLAB_TILES_MIN_K. Each passes checkSm90Fp8Gemm1d2dConfig and sm90Fp8Gemm1d2dShapeProblem.
  */
 export function listFp8GemmNtCandidates(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dConfig[] {
   const { m, n, k } = checkGemmShape('fp8GemmNt', shape);
@@ -205,6 +223,7 @@ export function listFp8GemmNtCandidates(shape: GemmShape, dev: GemmDeviceInfo): 
   const out: Sm90Fp8Gemm1d2dConfig[] = [];
   const mcs: Multicast[] = [];
   for (const t of tileOptions(maxSmemBytes)) {
+    if (!tileConsidered(t.blockM, k)) continue;
     for (const multicast of multicastsFor(m, Math.ceil(m / t.blockM), Math.ceil(n / t.blockN), numSms, mcs)) {
       out.push({
         blockM: t.blockM,
@@ -241,6 +260,7 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dC
   const mcs: Multicast[] = [];
   for (const tile of tiles) {
     const { blockM: bm, blockN: bn } = tile;
+    if (!tileConsidered(bm, k)) continue;
     const terms = tileTerms(bm, bn, m, n, k, numSms);
     const multicasts = SELECT_MULTICAST
       ? multicastsFor(m, Math.ceil(m / bm), Math.ceil(n / bn), numSms, mcs)

@@ -34,4 +34,5 @@ export {
   printConfigOnce,
   resetPrintedConfigs,
   selectFp8GemmNtConfig,
+  TWO_SLAB_TILES_MIN_K,
 } from './fp8Gemm1d2d.js';
