@@ -1,23 +1,4 @@
-// dg-bench SUITE [--json FILE] [--md FILE] [suite flags]
-//   quant-cpu     @dg/quant casts on one CPU core beside a typed-array copy   (--m 4096 --k 7168 --runs 10)
-//   launch        host cost of a warm launch from JS beside CUDA-graph replay, and of a warm fp8GemmNt call  (GPU)
-//   jit           cold NVRTC compile, disk hit, in-process hit                 (GPU)
-//   quant-device  @dg/quant/device cast bandwidth beside a D2D copy           (GPU)
-//   gpu           launch + jit + quant-device
-//   gemm          dense FP8 GEMM: ours beside cuBLASLt blockwise / per-tensor / BF16, same process  (GPU)
-//                 (--shapes dense|denseExtra|all, default dense; --quick: 3 shapes; --reference FILE: the
-//                 h100-reference.md to compare with, default the copy in src/gemm/shapes.ts)
-//   gemm-configs  the fp8GemmNt heuristic's candidates timed one by one, beside its cost model  (GPU)
-//                 (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs;
-//                 --with 64x16:16:a,64x64:13:none:nopipe,... extra configs BMxBN:STAGES:MC[:nohint][:nopipe][:ewg] to
-//                 time beside the candidates; every config's output is checked against FP64 and the pick's first)
-//   gemm-bf16     dense BF16 GEMM: ours (bf16GemmNt) beside cuBLASLt BF16, same process  (GPU)
-//                 (--shapes/--quick as gemm; --sweep N: also time the N cheapest configs of the cost model per
-//                 shape, --runs timed runs each)
-//   gemm-accumulate  FP8 weight-gradient GEMM (D f32 += A·Bᵀ, 1x128 scales on both): ours beside cuBLASLt  (GPU)
-//                 (--shapes dense|wgrad|all, default all; --quick: 3 shapes)
-//   gemm-accumulate-configs  the fp8GemmNtAccumulate heuristic's candidates (+ probes) timed one by one  (GPU)
-//                 (--shape MxNxK,... or --shapes/--quick as gemm-accumulate; --top N by model cost, default 12; --runs)
+// dg-bench: the benchmark suites behind docs/PERFORMANCE.md (usage below, `dg-bench --help`).
 // Every figure in docs/PERFORMANCE.md comes from here, printed with the environment it was measured in.
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,23 +7,57 @@ import { H100_REFERENCE, parseDenseReference, QUICK_SHAPES, type ShapeSetName, s
 import { benchQuantCpu } from './quantCpu.js';
 import { environment, markdownTable, progress } from './report.js';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    m: { type: 'string', default: '4096' },
-    k: { type: 'string', default: '7168' },
-    runs: { type: 'string', default: '10' },
-    shapes: { type: 'string', default: 'dense' },
-    quick: { type: 'boolean', default: false },
-    shape: { type: 'string' },
-    top: { type: 'string', default: '12' },
-    with: { type: 'string' },
-    reference: { type: 'string' },
-    sweep: { type: 'string', default: '0' },
-    json: { type: 'string' },
-    md: { type: 'string' },
-  },
-});
+const USAGE = `dg-bench SUITE [--json FILE] [--md FILE] [suite flags]     (dg-bench --help: this text)
+  quant-cpu     @dg/quant casts on one CPU core beside a typed-array copy   (--m 4096 --k 7168 --runs 10)
+  launch        host cost of a warm launch from JS beside CUDA-graph replay, and of a warm fp8GemmNt call  (GPU)
+  jit           cold NVRTC compile, disk hit, in-process hit                 (GPU)
+  quant-device  @dg/quant/device cast bandwidth beside a D2D copy           (GPU)
+  gpu           launch + jit + quant-device
+  gemm          dense FP8 GEMM: ours beside cuBLASLt blockwise / per-tensor / BF16, same process  (GPU)
+                (--shapes dense|denseExtra|all, default dense; --quick: 3 shapes; --reference FILE: the
+                h100-reference.md to compare with, default the copy in src/gemm/shapes.ts)
+  gemm-configs  the fp8GemmNt heuristic's candidates timed one by one, beside its cost model  (GPU)
+                (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs;
+                --with 64x16:16:a,64x64:13:none:nopipe,... extra configs BMxBN:STAGES:MC[:nohint][:nopipe][:ewg] to
+                time beside the candidates; every config's output is checked against FP64 and the pick's first)
+  gemm-bf16     dense BF16 GEMM: ours (bf16GemmNt) beside cuBLASLt BF16, same process  (GPU)
+                (--shapes/--quick as gemm; --sweep N: also time the N cheapest configs of the cost model per
+                shape, --runs timed runs each)
+  gemm-accumulate  FP8 weight-gradient GEMM (D f32 += A·Bᵀ, 1x128 scales on both): ours beside cuBLASLt  (GPU)
+                (--shapes dense|wgrad|all, default all; --quick: 3 shapes)
+  gemm-accumulate-configs  the fp8GemmNtAccumulate heuristic's candidates (+ probes) timed one by one  (GPU)
+                (--shape MxNxK,... or --shapes/--quick as gemm-accumulate; --top N by model cost, default 12; --runs)
+`;
+
+const OPTIONS = {
+  m: { type: 'string', default: '4096' },
+  k: { type: 'string', default: '7168' },
+  runs: { type: 'string', default: '10' },
+  shapes: { type: 'string', default: 'dense' },
+  quick: { type: 'boolean', default: false },
+  shape: { type: 'string' },
+  top: { type: 'string', default: '12' },
+  with: { type: 'string' },
+  reference: { type: 'string' },
+  sweep: { type: 'string', default: '0' },
+  json: { type: 'string' },
+  md: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parseCommandLine() {
+  try {
+    return parseArgs({ allowPositionals: true, options: OPTIONS });
+  } catch (e) {
+    fail(`${(e as Error).message}\n\n${USAGE}`);
+  }
+}
+
+const { values, positionals } = parseCommandLine();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const SUITES = [
   'quant-cpu',
