@@ -237,7 +237,7 @@ describe('fp8GemmNt heuristic: the model on the reference shapes (132 SMs, 23244
       '64x4096x7168': '64x32 s16 none',
       '64x7168x2048': '64x56 s14 none',
       '128x2112x7168': '64x32 s16 none',
-      '128x24576x1536': '128x192 s4 none ewg',
+      '128x24576x1536': '128x192 s4 none',
       '128x32768x512': '128x128 s5 none ewg',
       '128x7168x16384': '64x112 s9 none',
       '128x4096x7168': '64x64 s13 none',
@@ -251,7 +251,7 @@ describe('fp8GemmNt heuristic: the model on the reference shapes (132 SMs, 23244
     });
   });
 
-  it('gives two-warpgroup picks the per-warpgroup epilogue up to K = PER_WARPGROUP_EPILOGUE_MAX_K', () => {
+  it('gives multi-wave two-warpgroup picks the per-warpgroup epilogue up to K = PER_WARPGROUP_EPILOGUE_MAX_K', () => {
     const at = (m: number, k: number) => selectFp8GemmNtConfig({ m, n: 7168, k }, H100_SXM_DEVICE);
     expect(PER_WARPGROUP_EPILOGUE_MAX_K).toBe(2048);
     expect(at(4096, 2048).epilogue).toBe('warpgroup');
@@ -260,6 +260,11 @@ describe('fp8GemmNt heuristic: the model on the reference shapes (132 SMs, 23244
     // One math warpgroup: nothing to overlap.
     expect(at(64, 2048).blockM).toBe(64);
     expect(at(64, 2048).epilogue).toBeUndefined();
+    // A single wave of tiles (128 tiles of 128x192 on 132 SMs): no next tile to overlap.
+    const oneWave = selectFp8GemmNtConfig({ m: 128, n: 24576, k: 1536 }, H100_SXM_DEVICE);
+    expect([oneWave.blockM, oneWave.blockN, oneWave.epilogue]).toEqual([128, 192, undefined]);
+    // Two waves (256 tiles of 128x128): per warpgroup.
+    expect(selectFp8GemmNtConfig({ m: 128, n: 32768, k: 512 }, H100_SXM_DEVICE).epilogue).toBe('warpgroup');
     // The candidates carry the epilogue their pick would get.
     for (const c of listFp8GemmNtCandidates({ m: 4096, n: 7168, k: 512 }, H100_SXM_DEVICE)) {
       expect(c.epilogue).toBe(c.blockM === 64 ? undefined : 'warpgroup');
@@ -272,7 +277,7 @@ describe('fp8GemmNt heuristic: the model on the reference shapes (132 SMs, 23244
     expect(pickOf({ m: 4096, n: 7168, k: 2048 - 16 })).toBe('128x192 s4 b ewg');
     for (const k of [512, 2032]) {
       const blockMs = new Set(listFp8GemmNtCandidates({ m: 4096, n: 7168, k }, H100_SXM_DEVICE).map((c) => c.blockM));
-      expect([...blockMs].sort()).toEqual([128, 64]);
+      expect([...blockMs].sort((x, y) => x - y)).toEqual([64, 128]);
     }
     expect(listFp8GemmNtCandidates({ m: 4096, n: 7168, k: 2048 }, H100_SXM_DEVICE).some((c) => c.blockM === 256)).toBe(
       true,

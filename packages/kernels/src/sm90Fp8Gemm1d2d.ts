@@ -94,7 +94,8 @@ export function sm90Fp8Gemm1d2dWarpgroups(blockM: 64 | 128 | 256): { mathWarpgro
 
 /**
  * Swizzle of the BF16 output staging tile in bytes: the widest of 128/64/32 dividing a tile row (blockN * 2 bytes),
- * else 16 (no swizzle, 8-column TMA store boxes).
+ * else 16 (no swizzle; the FP8 1D2D kernel then stores whole rows, see sm90Fp8Gemm1d2dStoreBox, the BF16 kernel
+ * 8-column boxes).
  */
 export function sm90OutputSwizzleBytes(blockN: number): 16 | 32 | 64 | 128 {
   const rowBytes = blockN * 2;
@@ -103,9 +104,9 @@ export function sm90OutputSwizzleBytes(blockN: number): 16 | 32 | 64 | 128 {
 }
 
 /**
- * The output TMA store of a config: each math warpgroup stores its own 64-row slabs, in boxes of one swizzle atom
- * (swizzleBytes / 2 columns) or, when the tile is unswizzled (swizzleBytes 16), of the whole tile row: a box of
- * 16-byte rows would write partial 32-byte sectors.
+ * The output TMA store box of a config: 64 rows (one math warpgroup's slab; the tile is stored slab by slab) by one
+ * swizzle atom (swizzleBytes / 2 columns) or, when the tile is unswizzled (swizzleBytes 16), by the whole tile row:
+ * a box of 16-byte rows would write partial 32-byte sectors.
  */
 export function sm90Fp8Gemm1d2dStoreBox(blockN: number): {
   readonly boxDims: readonly [number, 64];
@@ -308,7 +309,7 @@ export function renderSm90Fp8Gemm1d2d(config: Sm90Fp8Gemm1d2dConfig): RenderedKe
 /**
  * Every config the compile test builds: each legal (blockM, blockN) at its largest stage count, both multicasts, the
  * plain K loop (`pipeline: false`) of every tile that would otherwise run the pipelined one, and the per-warpgroup
- * epilogue of every two-warpgroup tile (with and without multicast A).
+ * epilogue of every two-warpgroup tile (each multicast).
  */
 export function listSm90Fp8Gemm1d2dVariants(numSms = 132): Sm90Fp8Gemm1d2dConfig[] {
   const out: Sm90Fp8Gemm1d2dConfig[] = [];
@@ -322,7 +323,7 @@ export function listSm90Fp8Gemm1d2dVariants(numSms = 132): Sm90Fp8Gemm1d2dConfig
         out.push({ blockM, blockN, numStages, multicast: 'none', numSms, pipeline: false });
       }
       if (blockM !== 64) {
-        for (const multicast of ['none', 'a'] as const) {
+        for (const multicast of SM90_FP8_GEMM_1D2D_MULTICASTS) {
           out.push({ blockM, blockN, numStages, multicast, numSms, epilogue: 'warpgroup' });
         }
       }

@@ -86,7 +86,9 @@ const variants: Variant[] = [
       if (process.env.DG_KERNELS_COMPILE_ALL === '1') return true;
       if (c.pipeline === false) return [16, 56, 96, 128].includes(c.blockN);
       if (c.epilogue === 'warpgroup') {
-        return c.multicast === 'none' ? [64, 112, 120, 128, 144, 192].includes(c.blockN) : c.blockN === 128;
+        return c.multicast === 'none'
+          ? [64, 112, 120, 128, 144, 192].includes(c.blockN)
+          : [128, 192].includes(c.blockN);
       }
       return c.multicast === 'none' || [112, 128, 192].includes(c.blockN);
     })

@@ -71,16 +71,26 @@ function enoughStages(bm: number, bn: number, stages: number): boolean {
 
 /**
  * The longest K for which a two-warpgroup tile (blockM 128 or 256) gets the per-warpgroup epilogue (`epilogue:
- * 'warpgroup'`): with few K blocks per tile the epilogue is a larger share of it, and letting one warpgroup's
- * epilogue overlap the other's WGMMAs pays. H100, 2026-11-21, the picks of the six M = 4096 dense shapes, same
- * process, kernel header swapped (`dg-bench gemm-configs --top 1`, two rounds): 1% faster at K = 512 and 2048, even
- * at K = 1536 and 7168, 1.6% slower at K = 16384.
+ * 'warpgroup'`), when the CTAs have more than one tile each: one warpgroup's epilogue then overlaps the other's
+ * WGMMAs on the next tile, which pays where few K blocks make the epilogue a large share of a tile. H100, 2026-11-21,
+ * same process (`dg-bench gemm-configs`): 128x192 multicast B at M = 4096 2-3% faster at K = 512, 1536 and 2048 in
+ * two sweeps, 0.7% at 7168; 256x128 multicast A within ±1% up to K = 7168 (faster in two of three calls), 0.9-1.6%
+ * slower at K = 16384. With a single wave of tiles (128 x 24576 x 1536, 128x192: 23.7 vs 23.4 µs) there is no next
+ * tile to overlap and the joint epilogue stays.
  */
 export const PER_WARPGROUP_EPILOGUE_MAX_K = 2048;
 
-/** The epilogue field of a picked config: 'warpgroup' for two-warpgroup tiles at K <= PER_WARPGROUP_EPILOGUE_MAX_K. */
-function epilogueFor(blockM: BlockM, k: number): Pick<Sm90Fp8Gemm1d2dConfig, 'epilogue'> {
-  return blockM !== 64 && k <= PER_WARPGROUP_EPILOGUE_MAX_K ? { epilogue: 'warpgroup' } : {};
+/**
+ * The epilogue field of a picked config: 'warpgroup' for two-warpgroup tiles at K <= PER_WARPGROUP_EPILOGUE_MAX_K
+ * with more tiles than SMs.
+ */
+function epilogueFor(
+  blockM: BlockM,
+  k: number,
+  numBlocks: number,
+  numSms: number,
+): Pick<Sm90Fp8Gemm1d2dConfig, 'epilogue'> {
+  return blockM !== 64 && k <= PER_WARPGROUP_EPILOGUE_MAX_K && numBlocks > numSms ? { epilogue: 'warpgroup' } : {};
 }
 
 /**
@@ -231,7 +241,7 @@ export function listFp8GemmNtCandidates(shape: GemmShape, dev: GemmDeviceInfo): 
         numStages: t.numStages,
         multicast,
         numSms,
-        ...epilogueFor(t.blockM, k),
+        ...epilogueFor(t.blockM, k, Math.ceil(m / t.blockM) * Math.ceil(n / t.blockN), numSms),
       });
     }
   }
@@ -278,7 +288,7 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dC
     numStages: bestTile.numStages,
     multicast: best.multicast,
     numSms,
-    ...epilogueFor(bestTile.blockM, k),
+    ...epilogueFor(bestTile.blockM, k, Math.ceil(m / bestTile.blockM) * Math.ceil(n / bestTile.blockN), numSms),
   });
 }
 

@@ -433,6 +433,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
         for (u32 slab = 0; slab < WAVES * NUM_MATH_WG; ++slab) {
           if (PER_WG_EPILOGUE && slab % NUM_MATH_WG != wg) continue;
           const u32 row = slab * 64;
+          if (m_block * BLOCK_M + row >= m) continue;  // a slab wholly past the last row: nothing to store
 #pragma unroll
           for (u32 atom = 0; atom < BLOCK_N / D_ATOM_COLS; ++atom) {
             ptx::tma_store_2d(&tmap_d, smem_d + atom * BLOCK_M * D_ROW_BYTES + row * D_ROW_BYTES,
