@@ -34,6 +34,7 @@
 #pragma once
 
 #include <dg/math.cuh>
+#include <dg/producer.cuh>
 #include <dg/ptx/address.cuh>
 #include <dg/ptx/cvt.cuh>
 #include <dg/ptx/griddepcontrol.cuh>
@@ -155,11 +156,11 @@ __device__ __forceinline__ void sm90_bf16_gemm(const bf16* __restrict__ c, u32 l
     // them). With multicast, rank 0 of the pair delivers the shared operand to both CTAs; its peer only expects it.
     auto produce = [&](auto side) {
       constexpr bool LOADS_A = decltype(side)::value == 1;
-      constexpr bool MULTICAST = CLUSTER > 1 && LOADS_A == MULTICAST_A;
-      const bool issues = !MULTICAST || ptx::cluster_ctarank() == 0;
+      const TmaProducerSide<LOADS_A, CLUSTER, MULTICAST_A> role(streamed);
+      constexpr bool MULTICAST = decltype(role)::MULTICAST;
+      const bool issues = role.issues;
       const u16 mask = MULTICAST ? 0x3 : 0;
-      const ptx::OperandPolicies policies = ptx::operand_policies(streamed);
-      const u64 policy = LOADS_A ? policies.a : policies.b;
+      const u64 policy = role.policy;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
         const i32 row = static_cast<i32>(LOADS_A ? m_block * BLOCK_M : n_block * BLOCK_N);

@@ -39,6 +39,7 @@
 #pragma once
 
 #include <dg/math.cuh>
+#include <dg/producer.cuh>
 #include <dg/ptx/address.cuh>
 #include <dg/ptx/griddepcontrol.cuh>
 #include <dg/ptx/ld_st.cuh>
@@ -130,10 +131,10 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d1d(u32 m, u32 n, u32 k, u32 stre
     // the pair delivers the shared operand and its scales to both CTAs; its peer only expects the bytes.
     auto produce = [&](auto side) {
       constexpr bool LOADS_A = decltype(side)::value == 1;
-      constexpr bool MULTICAST = CLUSTER > 1 && LOADS_A == MULTICAST_A;
-      const bool issues = !MULTICAST || ptx::cluster_ctarank() == 0;
-      const ptx::OperandPolicies policies = ptx::operand_policies(streamed);
-      const u64 policy = LOADS_A ? policies.a : policies.b;
+      const TmaProducerSide<LOADS_A, CLUSTER, MULTICAST_A> role(streamed);
+      constexpr bool MULTICAST = decltype(role)::MULTICAST;
+      const bool issues = role.issues;
+      const u64 policy = role.policy;
       const CUtensorMap* tmap = LOADS_A ? &tmap_a : &tmap_b;
       const CUtensorMap* tmap_sf = LOADS_A ? &tmap_sfa : &tmap_sfb;
       u32 stage = 0, phase = 0;

@@ -41,6 +41,7 @@
 #pragma once
 
 #include <dg/math.cuh>
+#include <dg/producer.cuh>
 #include <dg/ptx/address.cuh>
 #include <dg/ptx/cvt.cuh>
 #include <dg/ptx/griddepcontrol.cuh>
@@ -165,10 +166,10 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
     // multicast, rank 0 of the pair writes the shared operand into both CTAs and its peer only expects the bytes.
     auto produce = [&](auto side) {
       constexpr bool LOADS_A = decltype(side)::value == 1;
-      constexpr bool MULTICAST = CLUSTER > 1 && LOADS_A == MULTICAST_A;
-      const bool issues = !MULTICAST || ptx::cluster_ctarank() == 0;
-      const ptx::OperandPolicies policies = ptx::operand_policies(streamed);
-      const u64 policy = LOADS_A ? policies.a : policies.b;
+      const TmaProducerSide<LOADS_A, CLUSTER, MULTICAST_A> role(streamed);
+      constexpr bool MULTICAST = decltype(role)::MULTICAST;
+      const bool issues = role.issues;
+      const u64 policy = role.policy;
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
