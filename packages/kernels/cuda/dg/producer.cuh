@@ -1,7 +1,8 @@
-// dg/producer.cuh: one TMA producer thread of the GEMM kernels' two-thread split (one thread loads A and its scales,
-// the other B and its scales, because one thread's issue rate bounds small tiles). What differs between the two is
-// fixed at compile time by LOADS_A; what this thread's CTA does in a 2-CTA multicast pair and which L2 policy its
-// operand loads with are derived here once for all three kernels.
+// dg/producer.cuh: the TMA loads of one GEMM operand, as a producer thread issues them. The kernels split the loads
+// of a stage between two threads (one for A and its scales, one for B and its scales, because one thread's issue
+// rate bounds small tiles), or give both operands to one thread (the FP8 1D2D kernel's tiles of two math warpgroups). What this
+// CTA does for the operand in a 2-CTA multicast pair and which L2 policy the operand loads with are derived here
+// once for all three kernels; LOADS_A picks the operand at compile time.
 #pragma once
 
 #include <dg/ptx/sync.cuh>
@@ -11,7 +12,7 @@ namespace dg {
 
 template <bool LOADS_A, u32 CLUSTER, bool MULTICAST_A>
 struct TmaProducerSide {
-  // This thread's operand is the one the cluster shares: rank 0 of the pair writes it into both CTAs.
+  // The operand is the one the cluster shares: rank 0 of the pair writes it into both CTAs.
   static constexpr bool MULTICAST = CLUSTER > 1 && LOADS_A == MULTICAST_A;
   // Whether this CTA issues the loads (the multicast peer only expects their bytes on its full barrier).
   bool issues;

@@ -6,20 +6,24 @@
 //   - math warpgroups 0..NUM_MATH_WG-1 (threads [0, 128 * NUM_MATH_WG)): WGMMA m64nBLOCK_Nk32, FP32 promotion, the
 //     BF16 epilogue. Warpgroup w owns rows [w*64, w*64+64) of each 64*NUM_MATH_WG-row slab; with BLOCK_M 256 there
 //     are two slabs ("waves") per tile, computed one after the other from the same stage.
-//   - producer warpgroup (the last 128 threads): its first thread issues the TMA loads of A and the A scales, the
-//     first thread of its second warp those of B and the B scales; the rest exit at once. It gives registers back
-//     (setmaxnreg) so the math warpgroups can hold accumulator + promoted tiles.
+//   - producer warpgroup (the last 128 threads): TMA_THREADS of its threads issue the TMA loads; the rest exit at
+//     once. With two (64-row tiles), the first thread loads A and the A scales, the first thread of the second warp
+//     B and the B scales; with one (128- and 256-row tiles), the first thread loads all four. It gives registers back (setmaxnreg) so the math
+//     warpgroups can hold accumulator + promoted tiles.
 // Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot, B-scale slot) buffers, one 128-wide K block each.
 //   The B scales of a K block (one float, two when the N tile straddles two 128-column scale blocks) come by TMA
 //   too: a box of 4 K blocks by 1 or 2 scale rows at K block kb & ~3 (a box row is 16 bytes at least, and its start
 //   must be 16-byte aligned: an inner coordinate of kb itself faults), of which the math warpgroups read column
 //   kb % 4. So every operand of a K block arrives in shared memory under the stage's full barrier, and the only
 //   writer of a stage is the TMA engine.
-// Two TMA threads, because one thread's issue rate bounds the small-M shapes of 64-row tiles (H100, 2026-11-21,
-//   same-process A/B): all four loads from one thread cost them 9-13%; moving the B-scale load to a second thread
-//   recovered that; moving B there too gained another 9-17% on 64 x 2112 x 7168, 128 x 2112 x 7168 and
-//   128 x 4096 x 7168, with M = 4096 unchanged.
-// Barriers per stage: full (2 arrivals, each with its byte count: the A thread's and the B thread's) and empty
+// TMA_THREADS: two for 64-row tiles, because one thread's issue rate bounds the small-M shapes they serve (H100,
+//   2026-11-21, same-process A/B): all four loads from one thread cost them 9-13%; moving the B-scale load to a
+//   second thread recovered that; moving B there too gained another 9-17% on 64 x 2112 x 7168, 128 x 2112 x 7168
+//   and 128 x 4096 x 7168. Tiles of two math warpgroups issue a stage's loads half as often per FLOP or less, and
+//   there the second thread only costs (its polling takes issue slots beside the math warps; the full barrier waits
+//   for two arrivals): one thread ran 0.7% faster on 256 x 128 tiles at M = 4096 and 0.7-0.9% on 128 x 192 ones,
+//   and within noise on 128-row tiles at M = 128 (DeepGEMM side-by-side harness, three runs).
+// Barriers per stage: full (one arrival per TMA thread, each with its byte count) and empty
 //   (one arrival per math warp of every CTA of the cluster, because a multicast load writes the stage in both
 //   CTAs). Ring position (stage, phase) runs on continuously across tiles in every role.
 // Two-level accumulation: each K block's 4 WGMMAs (K = 32 each) start from zero (scale_d = 0); after them the
@@ -120,8 +124,9 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   constexpr u32 SFB_ROW_BYTES = 16;          // 4 K blocks: the narrowest box row TMA moves
   constexpr u32 SFB_STAGE_BYTES = 128;       // TMA destinations are 128-byte aligned
   constexpr u32 SCALE_STAGE_BYTES = SFA_STAGE_BYTES + SFB_STAGE_BYTES;
-  constexpr u32 A_TX_BYTES = A_STAGE_BYTES + BLOCK_M * 4;                         // the A thread's loads per stage
-  constexpr u32 B_TX_BYTES = B_STAGE_BYTES + SFB_ROWS * SFB_ROW_BYTES;             // the B thread's
+  constexpr u32 A_TX_BYTES = A_STAGE_BYTES + BLOCK_M * 4;                         // A and its scales per stage
+  constexpr u32 B_TX_BYTES = B_STAGE_BYTES + SFB_ROWS * SFB_ROW_BYTES;             // B and its scales
+  constexpr u32 TMA_THREADS = NUM_MATH_WG == 2 ? 1 : 2;                            // see the header comment
   extern __shared__ __align__(1024) u8 smem[];
   const u32 smem_d = ptx::smem_addr(smem);
   const u32 smem_a = smem_d + SMEM_D_BYTES;
@@ -140,7 +145,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
     ptx::prefetch_tmap(&tmap_sfa);
     ptx::prefetch_tmap(&tmap_sfb);
     for (u32 s = 0; s < NUM_STAGES; ++s) {
-      ptx::mbarrier_init(full_bars + s * 8, 2);
+      ptx::mbarrier_init(full_bars + s * 8, TMA_THREADS);
       ptx::mbarrier_init(empty_bars + s * 8, CLUSTER * NUM_MATH_WG * 4);
     }
     ptx::fence_mbarrier_init();
@@ -160,16 +165,17 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   if (tid >= MATH_THREADS) {
     // ---------------------------------------------------------------- producer warpgroup
     ptx::setmaxnreg_dec<40>();
-    // One TMA thread's loop; decltype(side)::value: 1 for the A thread, 0 for the B thread (a compile-time switch,
-    // so each thread runs a loop of its own loads only). Both walk the same ring and tiles; each arrives once per
-    // stage with its byte count (the whole boxes, out-of-bounds parts included: TMA zero-fills them). With
-    // multicast, rank 0 of the pair writes the shared operand into both CTAs and its peer only expects the bytes.
-    auto produce = [&](auto side) {
-      constexpr bool LOADS_A = decltype(side)::value == 1;
-      const TmaProducerSide<LOADS_A, CLUSTER, MULTICAST_A> role(streamed);
-      constexpr bool MULTICAST = decltype(role)::MULTICAST;
-      const bool issues = role.issues;
-      const u64 policy = role.policy;
+    // One TMA thread's loop. decltype(loads)::value is a compile-time mask of what it loads (1: A and the A scales,
+    // 2: B and the B scales), so each thread runs a loop of its own loads only. Every TMA thread walks the same ring
+    // and tiles and arrives once per stage with its byte count (the whole boxes, out-of-bounds parts included: TMA
+    // zero-fills them). With multicast, rank 0 of the pair writes the shared operand into both CTAs and its peer
+    // only expects the bytes.
+    auto produce = [&](auto loads) {
+      constexpr bool LOADS_A = (decltype(loads)::value & 1) != 0;
+      constexpr bool LOADS_B = (decltype(loads)::value & 2) != 0;
+      constexpr u32 TX_BYTES = (LOADS_A ? A_TX_BYTES : 0) + (LOADS_B ? B_TX_BYTES : 0);
+      const TmaProducerSide<true, CLUSTER, MULTICAST_A> side_a(streamed);
+      const TmaProducerSide<false, CLUSTER, MULTICAST_A> side_b(streamed);
       u32 stage = 0, phase = 0;
       while (scheduler.next(m_block, n_block)) {
         const i32 row_a = static_cast<i32>(m_block * BLOCK_M);
@@ -183,23 +189,23 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           const u32 full = full_bars + stage * 8;
           const i32 col_k = static_cast<i32>(kb * BLOCK_K);
           const u32 dst_sfa = smem_scales + stage * SCALE_STAGE_BYTES;
+          ptx::mbarrier_arrive_expect_tx(full, TX_BYTES);
           if constexpr (LOADS_A) {
-            ptx::mbarrier_arrive_expect_tx(full, A_TX_BYTES);
             const u32 dst_a = smem_a + stage * A_STAGE_BYTES;
-            if constexpr (!MULTICAST) {
-              ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, policy);
+            if constexpr (!decltype(side_a)::MULTICAST) {
+              ptx::tma_load_2d_hint(dst_a, &tmap_a, full, col_k, row_a, side_a.policy);
               ptx::tma_load_2d(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb));
-            } else if (issues) {
-              ptx::tma_load_2d_multicast_hint(dst_a, &tmap_a, full, col_k, row_a, 0x3, policy);
+            } else if (side_a.issues) {
+              ptx::tma_load_2d_multicast_hint(dst_a, &tmap_a, full, col_k, row_a, 0x3, side_a.policy);
               ptx::tma_load_2d_multicast(dst_sfa, &tmap_sfa, full, row_a, static_cast<i32>(kb), 0x3);
             }
-          } else {
-            ptx::mbarrier_arrive_expect_tx(full, B_TX_BYTES);
+          }
+          if constexpr (LOADS_B) {
             const u32 dst_b = smem_b + stage * B_STAGE_BYTES;
-            if constexpr (!MULTICAST) {
-              ptx::tma_load_2d_hint(dst_b, &tmap_b, full, col_k, row_b, policy);
-            } else if (issues) {
-              ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, policy);
+            if constexpr (!decltype(side_b)::MULTICAST) {
+              ptx::tma_load_2d_hint(dst_b, &tmap_b, full, col_k, row_b, side_b.policy);
+            } else if (side_b.issues) {
+              ptx::tma_load_2d_multicast_hint(dst_b, &tmap_b, full, col_k, row_b, 0x3, side_b.policy);
             }
             // Each CTA loads its own B scales (with multicast B both CTAs need the same ones).
             ptx::tma_load_2d(dst_sfa + SFA_STAGE_BYTES, &tmap_sfb, full, static_cast<i32>(kb & ~3u), row_sfb);
@@ -210,9 +216,9 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
       }
     };
     if (tid == MATH_THREADS) {
-      produce(U32Const<1>{});
-    } else if (tid == MATH_THREADS + 32) {
-      produce(U32Const<0>{});
+      produce(U32Const<TMA_THREADS == 1 ? 3 : 1>{});
+    } else if (TMA_THREADS == 2 && tid == MATH_THREADS + 32) {
+      produce(U32Const<2>{});
     } else {
       // Idle producer threads leave at once rather than wait at the final cluster barrier with the others (about 1%
       // faster on 4096x2112x7168, within ±1% elsewhere; H100, 2026-11-21). Exited threads count as arrived there.
@@ -353,9 +359,11 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           }
         } else {
           // Unrolled so the next K block's barrier wait and scale loads are scheduled into this block's promotion
-          // instead of after it (+1-3% at M = 4096, H100, 2026-11-21). Two-slab straddling tiles (256 x 120 and
-          // the like, never picked for the dense shapes) unroll 2x: 4x makes ptxas spill their promoted tiles.
-#pragma unroll(WAVES == 2 && !UNIFORM_SCALE_B) ? 2 : 4
+          // instead of after it (+1-3% at M = 4096, H100, 2026-11-21). Two-slab tiles unroll 8x, which spreads the
+          // per-iteration address and ring bookkeeping thinner (0.5-1.1% faster than 4x on 4096 x 7168 x 16384);
+          // straddling ones (256 x 120 and the like, never picked for the dense shapes) only 2x: 4x makes ptxas
+          // spill their promoted tiles.
+#pragma unroll(WAVES == 2 ? (UNIFORM_SCALE_B ? 8 : 2) : 4)
           for (u32 kb = 0; kb < num_k_blocks; ++kb) {
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
             f32 sb0, sb1;
