@@ -359,11 +359,12 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           }
         } else {
           // Unrolled so the next K block's barrier wait and scale loads are scheduled into this block's promotion
-          // instead of after it (+1-3% at M = 4096, H100, 2026-11-21). Two-slab tiles unroll 8x, which spreads the
-          // per-iteration address and ring bookkeeping thinner (0.5-1.1% faster than 4x on 4096 x 7168 x 16384);
-          // straddling ones (256 x 120 and the like, never picked for the dense shapes) only 2x: 4x makes ptxas
-          // spill their promoted tiles.
-#pragma unroll(WAVES == 2 ? (UNIFORM_SCALE_B ? 8 : 2) : 4)
+          // instead of after it (+1-3% at M = 4096, H100, 2026-11-21). Two-slab straddling tiles (256 x 120 and
+          // the like, never picked for the dense shapes) unroll 2x: 4x makes ptxas spill their promoted tiles.
+          // Not 8x: on 256 x 128 tiles it ran 0.5-0.9% faster at M = 4096 but tripled ptxas time (0.4 -> 1.2 s);
+          // 6x was no faster than 4x; waiting for the next stage before the promotion in program order (to overlap
+          // the back edge too) cost 0.5-3%.
+#pragma unroll(WAVES == 2 && !UNIFORM_SCALE_B) ? 2 : 4
           for (u32 kb = 0; kb < num_k_blocks; ++kb) {
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
             f32 sb0, sb1;
