@@ -21,8 +21,8 @@
 //   second thread recovered that; moving B there too gained another 9-17% on 64 x 2112 x 7168, 128 x 2112 x 7168
 //   and 128 x 4096 x 7168. Tiles of two math warpgroups issue a stage's loads half as often per FLOP or less, and
 //   there the second thread only costs (its polling takes issue slots beside the math warps; the full barrier waits
-//   for two arrivals): one thread ran 0.7% faster on 256 x 128 tiles at M = 4096 and 0.7-0.9% on 128 x 192 ones,
-//   and within noise on 128-row tiles at M = 128 (DeepGEMM side-by-side harness, three runs).
+//   for two arrivals): one thread ran 0.3-1.0% faster on 256 x 128 tiles at M = 4096 and 0.3-0.9% on 128 x 192
+//   ones, and within noise on 128-row tiles at M = 128 (DeepGEMM side-by-side harness, three runs).
 // Barriers per stage: full (one arrival per TMA thread, each with its byte count) and empty
 //   (one arrival per math warp of every CTA of the cluster, because a multicast load writes the stage in both
 //   CTAs). Ring position (stage, phase) runs on continuously across tiles in every role.
@@ -363,7 +363,7 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           // the like, never picked for the dense shapes) unroll 2x: 4x makes ptxas spill their promoted tiles.
           // Not 8x: on 256 x 128 tiles it ran 0.5-0.9% faster at M = 4096 but tripled ptxas time (0.4 -> 1.2 s);
           // 6x was no faster than 4x; waiting for the next stage before the promotion in program order (to overlap
-          // the back edge too) cost 0.5-3%.
+          // the back edge too) cost 0.5-11%, probing it there with a non-suspending test_wait 0-0.5%.
 #pragma unroll(WAVES == 2 && !UNIFORM_SCALE_B) ? 2 : 4
           for (u32 kb = 0; kb < num_k_blocks; ++kb) {
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
