@@ -1,16 +1,35 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 const probe = spawnSync(process.env.DG_JIT_NVCC_COMPILER || 'nvcc', ['--version'], { encoding: 'utf8' });
 /** NVCC-path tests run where nvcc is (this machine and CI) and skip with this reason elsewhere. */
 export const nvccReason = probe.status === 0 ? '' : ' (skipped: nvcc not found on PATH)';
 export const hasNvcc = nvccReason === '';
 
+const freshDirs: string[] = [];
+
+/** A new empty directory under the OS temp dir, removed after the importing test file's last test. */
 export function freshDir(tag: string): string {
-  return mkdtempSync(join(tmpdir(), `dg-jit-test-${tag}-`));
+  const dir = mkdtempSync(join(tmpdir(), `dg-jit-test-${tag}-`));
+  freshDirs.push(dir);
+  return dir;
 }
+
+// Imported at collection time, so this hook belongs to the importing file's root suite. Some tests make their
+// directory read-only; it is made writable again first (a no-op for root, who may write anyway).
+afterAll(() => {
+  for (const dir of freshDirs.splice(0)) {
+    try {
+      chmodSync(dir, 0o700);
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Leave it: a temp dir that cannot be removed must not fail the suite.
+    }
+  }
+});
 
 /** Sets the variables for the duration of fn, then restores them (undefined deletes). */
 export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T | Promise<T>): Promise<T> {

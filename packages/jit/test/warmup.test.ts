@@ -42,9 +42,11 @@ describe.skipIf(!hasNvcc)(`warmup${nvccReason}`, () => {
 
   beforeEach(() => {
     cacheDir = freshDir('warmup');
-    // An nvcc that records when each compile starts and ends, to observe the concurrency.
-    log = join(cacheDir, '..', `${cacheDir.split('/').pop()}-nvcc.log`);
-    const wrapper = join(`${cacheDir}-nvcc.sh`);
+    // An nvcc that records when each compile starts and ends, to observe the concurrency (kept out of the cache
+    // directory, which must hold cache entries only).
+    const tools = freshDir('warmup-nvcc');
+    log = join(tools, 'nvcc.log');
+    const wrapper = join(tools, 'nvcc.sh');
     writeFileSync(
       wrapper,
       `#!/bin/sh\n[ "$1" = "--version" ] && exec ${findExecutable('nvcc')} "$@"\n` +

@@ -1,9 +1,9 @@
 // The addon's behaviour on a machine without a usable GPU (CI): importing works, availability is false with a reason,
 // and every real use throws CudaUnavailableError carrying that reason.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 
 type Runtime = typeof import('../src/index.js');
 
@@ -89,6 +89,7 @@ describe('import and availability', () => {
 
   it('an addon that fails to load is reported, not thrown', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dg-bad-addon-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'dg_runtime.node');
     writeFileSync(path, 'not an ELF file');
     const m = await freshImport({ DG_RUNTIME_ADDON: path });
