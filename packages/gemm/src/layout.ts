@@ -124,7 +124,7 @@ function recipeArg(fn: string, v: unknown): [number, number] {
  * transform_sf_into_required_layout: `sf` must be f32 [ceil(mn/gran_mn), ceil(k/gran_k)] (or with a leading
  * `opts.numGroups` dim). Recipe [1, 128] (per token): the MN-major TMA-aligned layout, no copy when already in it.
  * Recipe [128, 128] (per block): the K-major TMA-aligned layout (getKMajorTmaAlignedTensor), no copy when already
- * in it. fp8GemmNt accepts per-block scales at any strides but copies them into this layout on every call otherwise.
+ * in it. fp8GemmNt accepts per-block scales at any strides but converts them into this layout on every call otherwise.
  */
 export function transformSfIntoRequiredLayout(
   sf: Tensor,

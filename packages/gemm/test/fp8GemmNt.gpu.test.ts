@@ -5,9 +5,9 @@
 
 import type { Sm90Fp8Gemm1d2dConfig } from '@dg/kernels';
 import { perBlockCastToFp8, perTokenCastToFp8 } from '@dg/quant/device';
-import { isAvailable, memsetD16, Tensor, unavailableReason } from '@dg/runtime';
+import { isAvailable, memsetD16, Stream, Tensor, unavailableReason } from '@dg/runtime';
 import { describe, expect, it } from 'vitest';
-import { DgDeviceError, fp8GemmNt, getKMajorTmaAlignedTensor } from '../src/index.js';
+import { DgDeviceError, fp8GemmNt, getKMajorTmaAlignedTensor, getMnMajorTmaAlignedTensor } from '../src/index.js';
 import { countMismatchesU16, fillRandnBf16, fp8GemmDiffs } from './support/deviceReference.js';
 import { DENSE_EXTRA_SHAPES, DENSE_SHAPES, randomShapes } from './support/shapes.js';
 
@@ -198,6 +198,51 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
       }
     } finally {
       inp.dispose();
+    }
+  });
+
+  it('converts scales into per-stream scratch: back-to-back calls on two streams match pre-aligned scales bitwise', () => {
+    // Row-major A scales and unpadded row-major or MN-major B scales are converted on every call into a scratch
+    // buffer reused per (stream, operand). Two problems of different sizes (5 and 4 B-scale rows, 9 and 7 K blocks)
+    // alternate without a synchronization in between, on the default stream and on a second one: a conversion that
+    // overwrote scales a previous kernel still reads, or a view at the wrong offset, changes bits.
+    const problems = [
+      { shape: [300, 520, 1040], seed: 21 },
+      { shape: [200, 392, 784], seed: 23 },
+    ].map(({ shape: [m = 0, n = 0, k = 0], seed }) => {
+      const inp = inputs(m, n, k, seed, 'rowMajor');
+      const aligned = { data: inp.a.data, scale: getMnMajorTmaAlignedTensor(inp.a.scale) };
+      const alignedB = { data: inp.b.data, scale: getKMajorTmaAlignedTensor(inp.b.scale) };
+      const mnMajorB = { data: inp.b.data, scale: inp.b.scale.transpose(0, 1).contiguous().transpose(0, 1) };
+      const want = nanFilled(m, n);
+      fp8GemmNt(aligned, alignedB, want);
+      return { m, n, inp, mnMajorB, want };
+    });
+    const side = Stream.create({ device: 0 });
+    const outs: { d: Tensor; want: Tensor; what: string }[] = [];
+    try {
+      for (let round = 0; round < 3; round++) {
+        for (const [i, p] of problems.entries()) {
+          for (const [where, stream] of [
+            ['default stream', undefined],
+            ['second stream', side],
+          ] as const) {
+            const d = nanFilled(p.m, p.n);
+            const b = round === 1 ? p.mnMajorB : p.inp.b;
+            fp8GemmNt(p.inp.a, b, d, { stream });
+            outs.push({ d, want: p.want, what: `round ${round}, problem ${i}, ${where}` });
+          }
+        }
+      }
+      side.synchronize();
+      for (const o of outs) expect(countMismatchesU16(o.d, o.want), o.what).toBe(0);
+    } finally {
+      for (const o of outs) o.d.dispose();
+      for (const p of problems) {
+        p.inp.dispose();
+        p.want.dispose();
+      }
+      side.dispose();
     }
   });
 

@@ -103,6 +103,20 @@ describe.skipIf(!gpu)(`@dg/quant/device on a CUDA device${gpu ? '' : ` (skipped:
       expect(packed.shape).toEqual(wantPacked.shape);
       expect(packed.strides).toEqual(wantPacked.strides);
       expect(firstDiff(packed.contiguous().toArray() as Int32Array, logical(wantPacked))).toBe('none');
+      // The same layout written into a caller's buffer (opts.out): a view at an offset into a larger allocation,
+      // whose storage covers the padding; the whole padded layout must match the new tensor's bit for bit.
+      const elements = wantPlain.data.length;
+      const buffer = Tensor.zeros([elements + 64], 'f32', 'cuda:0');
+      const into = Tensor.fromDevicePointer(buffer.dataPtr + 64n * 4n, plain.shape, 'f32', {
+        strides: plain.strides,
+        device: 'cuda:0',
+        owner: buffer,
+        byteLength: elements * 4,
+      });
+      expect(dev.toMnMajorTmaAligned(t, { out: into })).toBe(into);
+      const got = buffer.toArray() as Float32Array;
+      expect(firstDiff(got.subarray(64), wantPlain.data)).toBe('none');
+      expect(firstDiff(got.subarray(0, 64), new Float32Array(64))).toBe('none');
     });
   }
 

@@ -574,6 +574,13 @@ describe('Tensor.fromDevicePointer (metadata only: no device call is made)', () 
     expect(t.storage.kind === 'device' && t.storage.byteLength).toBe(24);
   });
 
+  it('takes a storage size beyond the view (padding a kernel may write)', () => {
+    // An MN-major [3, 2] view with a column stride of 4: its span is 7 floats, the padded layout 8.
+    const t = Tensor.fromDevicePointer(0x1000n, [3, 2], 'f32', { strides: [1, 4], device: 'cuda:0', byteLength: 32 });
+    expect(t.storage.kind === 'device' && t.storage.byteLength).toBe(32);
+    expect(t.nbytes).toBe(24);
+  });
+
   it.each([
     [-1n, [2], 'f32', {}, TypeError, /fromDevicePointer\(ptr\): expected a bigint in \[0, 2\^64\), got -1n/],
     [2n ** 64n, [2], 'f32', {}, TypeError, /fromDevicePointer\(ptr\): expected a bigint/],
@@ -622,6 +629,15 @@ describe('Tensor.fromDevicePointer (metadata only: no device call is made)', () 
       /fromDevicePointer\(opts.device\): expected 'cpu' or 'cuda:N'/,
     ],
     [0x1000n, [2], 'f32', null, TypeError, /fromDevicePointer\(opts\): expected an object, got null/],
+    [
+      0x1000n,
+      [3, 2],
+      'f32',
+      { strides: [1, 4], byteLength: 24 },
+      RangeError,
+      /fromDevicePointer\(opts.byteLength\): expected an integer >= 28 \(the view's span in bytes\), got 24/,
+    ],
+    [0x1000n, [2], 'f32', { byteLength: 8.5 }, RangeError, /opts.byteLength\): expected an integer >= 8 .*got 8.5/],
   ])('rejects ptr=%s shape=%o dtype=%s opts=%o', (ptr, shape, dtype, opts, type, message) => {
     const call = (): unknown =>
       Tensor.fromDevicePointer(ptr as bigint, shape, dtype as DType, opts as { device: 'cuda:0' });

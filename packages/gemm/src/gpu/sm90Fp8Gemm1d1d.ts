@@ -131,8 +131,8 @@ export function launchSm90Fp8Gemm1d1d(p: Fp8GemmNtAccumulateProblem, opts: Fp8Ge
       ? selectFp8GemmNtAccumulateConfig(shape, info)
       : forcedConfig(opts.config, shape, info.maxSmemBytes);
   printAccumulateConfigOnce(shape, config);
-  const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream);
-  const sfb = mnMajorTmaAlignedScales(p.sfb, opts.stream);
+  const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream, 'a');
+  const sfb = mnMajorTmaAlignedScales(p.sfb, opts.stream, 'b');
   if (p.c !== null && !isSameView(p.c, p.d)) copyInto(p.d, p.c, opts.stream);
   const pdl = getPdl();
   const last = lastPlan.get(p);

@@ -140,8 +140,8 @@ export function launchSm90Fp8Gemm1d2d(p: Fp8GemmNtProblem, opts: Fp8GemmNtOption
       ? selectFp8GemmNtConfig(shape, info)
       : forcedConfig(opts.config, shape, info.maxSmemBytes);
   printConfigOnce('fp8GemmNt', shape, config);
-  const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream);
-  const sfb = kMajorTmaAlignedScales(p.sfb, opts.stream);
+  const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream, 'a');
+  const sfb = kMajorTmaAlignedScales(p.sfb, opts.stream, 'b');
   const pdl = getPdl();
   const last = lastPlan.get(p);
   let plan: LaunchPlan;

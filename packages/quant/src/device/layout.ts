@@ -21,7 +21,53 @@ function checkScales(fn: string, sf: unknown): { t: Tensor<'f32'>; groups: numbe
   return { t: sf as Tensor<'f32'>, groups, mn, sfk };
 }
 
-function transform(fn: string, sf: unknown, packed: boolean, stream: Stream | undefined): Tensor {
+/** Options of the layout functions: the stream to run on, and optionally the tensor to write into. */
+export interface DeviceLayoutOptions {
+  readonly stream?: Stream;
+  /**
+   * Written instead of a new allocation and returned: a tensor on the input's device with the result's dtype, shape
+   * and strides, whose storage covers the padded layout from its first element (the kernel writes the padding rows
+   * of every column, past the view's last element). Lets a caller convert into a buffer it reuses.
+   */
+  readonly out?: Tensor;
+}
+
+/** Bytes of storage from `t`'s first element to the end of its storage (0 on the host). */
+function storageBytesFrom(t: Tensor): number {
+  const st = t.storage;
+  return st.kind === 'device' ? st.byteLength - Number(t.dataPtr - st.ptr) : 0;
+}
+
+function checkOut(
+  fn: string,
+  out: unknown,
+  sf: Tensor,
+  dtype: 'f32' | 'i32',
+  shape: readonly number[],
+  strides: readonly number[],
+  elements: number,
+): Tensor {
+  const what = `${fn}: 'opts.out'`;
+  if (!(out instanceof Tensor)) throw new TypeError(`${what} must be a Tensor; got ${describeValue(out)}`);
+  if (out.device !== sf.device) throw new TypeError(`${what} must be on ${sf.device} (as 'sf'); got ${out.device}`);
+  if (out.dtype !== dtype) throw new TypeError(`${what} must have dtype ${dtype}; got ${out.dtype}`);
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (!same(out.shape, shape) || !same(out.strides, strides)) {
+    throw new RangeError(
+      `${what} must have shape [${shape.join(', ')}] and strides [${strides.join(', ')}]; got shape ` +
+        `[${out.shape.join(', ')}] and strides [${out.strides.join(', ')}]`,
+    );
+  }
+  const bytes = elements * 4;
+  if (storageBytesFrom(out) < bytes) {
+    throw new RangeError(
+      `${what} must have ${bytes} bytes of storage from its first element (the padded layout); got ${storageBytesFrom(out)}`,
+    );
+  }
+  return out;
+}
+
+function transform(fn: string, sf: unknown, packed: boolean, opts: DeviceLayoutOptions): Tensor {
   const { t, groups, mn, sfk } = checkScales(fn, sf);
   const alignedMn = Math.ceil(mn / 4) * 4;
   const cols = packed ? Math.ceil(sfk / 4) : sfk;
@@ -37,21 +83,25 @@ function transform(fn: string, sf: unknown, packed: boolean, stream: Stream | un
           [1, alignedMn],
         ];
   // The kernel writes every padding row of every column: the storage covers groups * cols * align(mn, 4) elements.
-  const out = Tensor.emptyStrided(shape, strides, dtype, t.device, { storageElements: groups * cols * alignedMn });
+  const elements = groups * cols * alignedMn;
+  const out =
+    opts.out === undefined
+      ? Tensor.emptyStrided(shape, strides, dtype, t.device, { storageElements: elements })
+      : checkOut(fn, opts.out, t, dtype, shape, strides, elements);
   if (groups * mn * sfk === 0) return out;
   const p = sfLayoutKernel({ kind: packed ? 'packUe8m0' : 'transposeFp32' });
   const grid = p.rendered.gridFor({ mn, sfk, groups });
   const params = new ParamBuilder().ptr(t.dataPtr).ptr(out.dataPtr).u32(mn).u32(sfk).bytes();
-  launch(load(p, deviceIndex(t)), { grid, block: p.rendered.blockDim, stream }, params);
+  launch(load(p, deviceIndex(t)), { grid, block: p.rendered.blockDim, stream: opts.stream }, params);
   return out;
 }
 
 /** FP32 scales into the MN-major TMA-aligned layout: shape unchanged, strides (1, align(mn, 4)) per group. */
-export function toMnMajorTmaAligned(sf: Tensor, opts: { stream?: Stream } = {}): Tensor {
-  return transform('toMnMajorTmaAligned', sf, false, opts.stream);
+export function toMnMajorTmaAligned(sf: Tensor, opts: DeviceLayoutOptions = {}): Tensor {
+  return transform('toMnMajorTmaAligned', sf, false, opts);
 }
 
 /** Power-of-two FP32 scales into packed UE8M0 int32 words, MN-major TMA-aligned: shape [.., mn, ceil(sfK/4)]. */
-export function toMnMajorTmaAlignedPackedUe8m0(sf: Tensor, opts: { stream?: Stream } = {}): Tensor {
-  return transform('toMnMajorTmaAlignedPackedUe8m0', sf, true, opts.stream);
+export function toMnMajorTmaAlignedPackedUe8m0(sf: Tensor, opts: DeviceLayoutOptions = {}): Tensor {
+  return transform('toMnMajorTmaAlignedPackedUe8m0', sf, true, opts);
 }

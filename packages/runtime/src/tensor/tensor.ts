@@ -44,6 +44,12 @@ export interface FromDevicePointerOptions {
   device?: DeviceSpec;
   /** Kept alive as long as any tensor over this memory is: the memory's real owner (a PyTorch tensor's handle, ...). */
   owner?: unknown;
+  /**
+   * Bytes of memory at `ptr` the tensor's storage covers; at least the view's span (the default). A larger value
+   * lets code that writes a padded layout (a kernel filling padding rows past the last element) check that the
+   * padding exists.
+   */
+  byteLength?: number;
 }
 
 export class Tensor<D extends DType = DType> implements Disposable {
@@ -216,7 +222,14 @@ export class Tensor<D extends DType = DType> implements Disposable {
         `Tensor.fromDevicePointer(ptr): expected a multiple of ${size} (the size of ${dtype}), got 0x${ptr.toString(16)}`,
       );
     }
-    const byteLength = spanEnd(dims, strides, 0) * size;
+    const spanBytes = spanEnd(dims, strides, 0) * size;
+    const byteLength = opts.byteLength ?? spanBytes;
+    if (!Number.isSafeInteger(byteLength) || byteLength < spanBytes) {
+      throw new RangeError(
+        `Tensor.fromDevicePointer(opts.byteLength): expected an integer >= ${spanBytes} (the view's span in bytes), ` +
+          `got ${describe(opts.byteLength)}`,
+      );
+    }
     // Asked only after every check: without CUDA this throws CudaUnavailableError, which would hide a bad argument.
     const index = dev?.index ?? getDevice();
     return new Tensor(foreignCell(ptr, byteLength, index, opts.owner), false, dtype, dims, strides, 0, `cuda:${index}`);
