@@ -5,9 +5,25 @@
 
 import type { Sm90Fp8Gemm1d2dConfig } from '@dg/kernels';
 import { perBlockCastToFp8, perTokenCastToFp8 } from '@dg/quant/device';
-import { isAvailable, memsetD16, Stream, Tensor, unavailableReason } from '@dg/runtime';
+import {
+  beginCapture,
+  endCapture,
+  type Graph,
+  isAvailable,
+  memsetD16,
+  Stream,
+  synchronizeDevice,
+  Tensor,
+  unavailableReason,
+} from '@dg/runtime';
 import { describe, expect, it } from 'vitest';
-import { DgDeviceError, fp8GemmNt, getKMajorTmaAlignedTensor, getMnMajorTmaAlignedTensor } from '../src/index.js';
+import {
+  DgDeviceError,
+  DgUnsupportedError,
+  fp8GemmNt,
+  getKMajorTmaAlignedTensor,
+  getMnMajorTmaAlignedTensor,
+} from '../src/index.js';
 import { countMismatchesU16, fillRandnBf16, fp8GemmDiffs } from './support/deviceReference.js';
 import { DENSE_EXTRA_SHAPES, DENSE_SHAPES, randomShapes } from './support/shapes.js';
 
@@ -203,12 +219,14 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
 
   it('converts scales into per-stream scratch: back-to-back calls on two streams match pre-aligned scales bitwise', () => {
     // Row-major A scales and unpadded row-major or MN-major B scales are converted on every call into a scratch
-    // buffer reused per (stream, operand). Two problems of different sizes (5 and 4 B-scale rows, 9 and 7 K blocks)
-    // alternate without a synchronization in between, on the default stream and on a second one: a conversion that
-    // overwrote scales a previous kernel still reads, or a view at the wrong offset, changes bits.
+    // buffer reused per (stream, operand). Two problems of different sizes (4 and 5 B-scale rows, 7 and 9 K blocks;
+    // the smaller first, so the second stream's scratch grows mid-way) alternate without a synchronization in between,
+    // on the default stream and on a non-blocking one that runs concurrently with it: a scratch shared between the
+    // streams, a conversion overwriting scales a previous kernel still reads, or a view at the wrong offset changes
+    // bits.
     const problems = [
-      { shape: [300, 520, 1040], seed: 21 },
       { shape: [200, 392, 784], seed: 23 },
+      { shape: [300, 520, 1040], seed: 21 },
     ].map(({ shape: [m = 0, n = 0, k = 0], seed }) => {
       const inp = inputs(m, n, k, seed, 'rowMajor');
       const aligned = { data: inp.a.data, scale: getMnMajorTmaAlignedTensor(inp.a.scale) };
@@ -218,31 +236,70 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
       fp8GemmNt(aligned, alignedB, want);
       return { m, n, inp, mnMajorB, want };
     });
-    const side = Stream.create({ device: 0 });
-    const outs: { d: Tensor; want: Tensor; what: string }[] = [];
-    try {
-      for (let round = 0; round < 3; round++) {
-        for (const [i, p] of problems.entries()) {
-          for (const [where, stream] of [
-            ['default stream', undefined],
-            ['second stream', side],
-          ] as const) {
-            const d = nanFilled(p.m, p.n);
-            const b = round === 1 ? p.mnMajorB : p.inp.b;
-            fp8GemmNt(p.inp.a, b, d, { stream });
-            outs.push({ d, want: p.want, what: `round ${round}, problem ${i}, ${where}` });
-          }
+    const side = Stream.create({ device: 0, nonBlocking: true });
+    const runs: { d: Tensor; p: (typeof problems)[number]; stream: Stream | undefined; round: number; what: string }[] =
+      [];
+    for (let round = 0; round < 3; round++) {
+      for (const [i, p] of problems.entries()) {
+        for (const [where, stream] of [
+          ['default stream', undefined],
+          ['non-blocking stream', side],
+        ] as const) {
+          runs.push({ d: nanFilled(p.m, p.n), p, stream, round, what: `round ${round}, problem ${i}, ${where}` });
         }
       }
+    }
+    try {
+      // The NaN fills (on the legacy stream) must be done before the non-blocking stream writes the outputs.
+      synchronizeDevice();
+      for (const r of runs) {
+        const b = r.round === 1 ? r.p.mnMajorB : r.p.inp.b;
+        fp8GemmNt(r.p.inp.a, b, r.d, { stream: r.stream });
+      }
       side.synchronize();
-      for (const o of outs) expect(countMismatchesU16(o.d, o.want), o.what).toBe(0);
+      synchronizeDevice();
+      for (const r of runs) expect(countMismatchesU16(r.d, r.p.want), r.what).toBe(0);
     } finally {
-      for (const o of outs) o.d.dispose();
+      for (const r of runs) r.d.dispose();
       for (const p of problems) {
         p.inp.dispose();
         p.want.dispose();
       }
       side.dispose();
+    }
+  });
+
+  it('refuses scales that need a conversion while its stream is captured, and replays a graph of aligned ones', () => {
+    const [m, n, k] = [200, 392, 784];
+    const inp = inputs(m, n, k, 29, 'rowMajor');
+    const alignedA = { data: inp.a.data, scale: getMnMajorTmaAlignedTensor(inp.a.scale) };
+    const alignedB = { data: inp.b.data, scale: getKMajorTmaAlignedTensor(inp.b.scale) };
+    const want = nanFilled(m, n);
+    const d = nanFilled(m, n);
+    const s = Stream.create({ device: 0, nonBlocking: true });
+    try {
+      fp8GemmNt(alignedA, alignedB, want); // eager, also compiles and loads the kernel before the capture
+      synchronizeDevice();
+      beginCapture(s);
+      let captured: Graph | undefined;
+      try {
+        expect(() => fp8GemmNt(inp.a, alignedB, d, { stream: s })).toThrow(DgUnsupportedError);
+        expect(() => fp8GemmNt(inp.a, alignedB, d, { stream: s })).toThrow(/'a.scale'.*captured into a CUDA graph/);
+        expect(() => fp8GemmNt(alignedA, inp.b, d, { stream: s })).toThrow(/'b.scale'.*K-major TMA-aligned/);
+        fp8GemmNt(alignedA, alignedB, d, { stream: s });
+      } finally {
+        captured = endCapture(s);
+      }
+      using exec = captured.instantiate();
+      captured.dispose();
+      exec.launch(s);
+      s.synchronize();
+      expect(countMismatchesU16(d, want), 'graph replay vs eager call').toBe(0);
+    } finally {
+      inp.dispose();
+      want.dispose();
+      d.dispose();
+      s.dispose();
     }
   });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -18,12 +18,11 @@ export function freshDir(tag: string): string {
   return dir;
 }
 
-// Imported at collection time, so this hook belongs to the importing file's root suite. Some tests make their
-// directory read-only; it is made writable again first (a no-op for root, who may write anyway).
+// Imported at collection time, so this hook belongs to the importing file's root suite (each test file gets its own
+// copy of this module: vitest isolates files, the default this project keeps).
 afterAll(() => {
   for (const dir of freshDirs.splice(0)) {
     try {
-      chmodSync(dir, 0o700);
       rmSync(dir, { recursive: true, force: true });
     } catch {
       // Leave it: a temp dir that cannot be removed must not fail the suite.

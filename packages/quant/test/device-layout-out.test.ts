@@ -33,6 +33,12 @@ describe('toMnMajorTmaAligned(sf, { out })', () => {
     ['of another shape', outOf([3, 5], [1, 4], { byteLength: 96 }), RangeError, /shape \[5, 3\] and strides \[1, 8\]/],
     ['row-major', outOf([5, 3], [3, 1], { byteLength: 96 }), RangeError, /got shape \[5, 3\] and strides \[3, 1\]/],
     ['without room for the padding', outOf([5, 3], [1, 8]), RangeError, /96 bytes of storage .*; got 84/],
+    [
+      'overlapping sf',
+      Tensor.fromDevicePointer(0x10020n, [5, 3], 'f32', { strides: [1, 8], device: DEV, byteLength: 96 }),
+      RangeError,
+      /'opts.out' must not overlap 'sf'; got bytes \[0x10020, \+96\) over 'sf' at \[0x10000, \+60\)/,
+    ],
   ])('rejects an out %s', (_what, out, type, message) => {
     const call = () => toMnMajorTmaAligned(sf, { out: out as Tensor });
     expect(call).toThrow(type);

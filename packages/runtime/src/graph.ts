@@ -8,6 +8,14 @@ import { Stream, streamOrDefault } from './stream.js';
 const kCreate = Symbol('Graph.create');
 const MODES = ['global', 'thread_local', 'relaxed'] as const;
 
+/** Streams between beginCapture and endCapture. */
+const capturing = new WeakSet<Stream>();
+
+/** Whether `stream` is being captured (between beginCapture and endCapture): work queued on it is recorded, not run. */
+export function isCapturing(stream: Stream): boolean {
+  return capturing.has(stream);
+}
+
 function capturable(stream: Stream): Stream {
   if (!(stream instanceof Stream)) throw new TypeError(`stream must be a Stream, got ${describe(stream)}`);
   return stream;
@@ -21,12 +29,14 @@ export function beginCapture(stream: Stream, mode: 'global' | 'thread_local' | '
   capturable(stream);
   const m = MODES.indexOf(expectOneOf('mode', mode, MODES));
   driver().beginCapture(stream[kNative], m);
+  capturing.add(stream);
 }
 
 /** Ends the capture started on `stream` and returns the recorded graph. */
 export function endCapture(stream: Stream): Graph {
   capturable(stream);
   const b = driver();
+  capturing.delete(stream);
   const handle = b.endCapture(stream[kNative]);
   const g = new Graph(kCreate, handle, stream.device);
   trackForRelease(g, () => b.graphDestroy(handle), g);

@@ -14,7 +14,7 @@ export {
 } from './device.js';
 export { CudaError, CudaUnavailableError, DgRuntimeError, NvrtcError, NvrtcUnavailableError } from './errors.js';
 export { Event } from './event.js';
-export { beginCapture, endCapture, Graph, GraphExec } from './graph.js';
+export { beginCapture, endCapture, Graph, GraphExec, isCapturing } from './graph.js';
 export { type Dim3, type LaunchConfig, launch } from './launch.js';
 export {
   copyDeviceToDevice,

@@ -5,6 +5,7 @@ import {
   deviceAlloc,
   endCapture,
   isAvailable,
+  isCapturing,
   isNvrtcAvailable,
   launch,
   memsetD32,
@@ -29,10 +30,13 @@ describe.skipIf(!gpu)(`CUDA graph capture and replay on a CUDA device${gpu ? '' 
     copyHostToDevice(d.ptr, new Float32Array(n).fill(10));
     using s = Stream.create({ nonBlocking: true });
     const params = new ParamBuilder().ptr(d.ptr).u32(n).bytes();
+    expect(isCapturing(s)).toBe(false);
     beginCapture(s);
+    expect(isCapturing(s)).toBe(true);
     for (let i = 0; i < 3; i++) launch(fn, { grid: n / 256, block: 256, stream: s }, params);
     memsetD32(side.ptr, 42, 4, s);
     const graph = endCapture(s);
+    expect(isCapturing(s)).toBe(false);
     // Nothing ran during capture.
     const before = new Float32Array(n);
     copyDeviceToHost(before, d.ptr);

@@ -2,19 +2,22 @@
 // a 16-byte aligned run of MN floats. 1D2D's per-block B scales: K-major, each row a 16-byte aligned run of K blocks.
 //
 // Scales in another layout are converted on the device on every call. The common cases (row-major scales, as the
-// casts return them; MN-major B scales) are converted into a scratch buffer kept per (stream, operand), so a call
-// allocates nothing, frees nothing (cuMemFree synchronizes the device) and, because the converted tensor is the same
-// object from call to call, still finds its launch plan. Reuse is safe because every use of a scratch is ordered on
-// its stream: the next conversion into it runs after the kernel that read the last one.
+// casts return them; unpadded MN-major B scales) are converted into a scratch buffer kept per (stream, operand), so a
+// call allocates nothing, frees nothing (cuMemFree synchronizes the device) and, because the converted tensor is the
+// same object from call to call, still finds its launch plan. Reuse is safe because every use of a scratch is ordered
+// on its stream: the next conversion into it runs after the kernel that read the last one. That holds for eager calls
+// only, so no conversion is queued while the stream is captured into a CUDA graph (checkScalesCapturable): a graph
+// would keep the scratch's address and replay it unordered with later eager calls, possibly after it was freed.
 
 import { toMnMajorTmaAligned as deviceToMnMajorTmaAligned } from '@dg/quant/device';
-import { Stream, Tensor } from '@dg/runtime';
+import { isCapturing, Stream, Tensor } from '@dg/runtime';
+import { DgUnsupportedError } from '../errors.js';
 import { getKMajorTmaAlignedTensor, getMnMajorTmaAlignedTensor } from '../layout.js';
 
 /** Whose scales a scratch holds: the two conversions of one call must not share a buffer. */
 export type ScaleOperand = 'a' | 'b';
 
-/** Floats between the regions of a two-pass conversion, so each region starts 128-byte aligned (TMA needs 16). */
+/** Alignment in floats of the second region of a two-pass conversion: 128 bytes (TMA needs 16). */
 const REGION_ALIGN = 32;
 /** Views kept per scratch: one per (shape, strides, offset) seen, dropped all at once past this many. */
 const MAX_VIEWS = 64;
@@ -22,8 +25,8 @@ const MAX_VIEWS = 64;
 const align = (x: number, a: number) => Math.ceil(x / a) * a;
 
 /**
- * One stream's and operand's scratch: a device buffer that only grows, and the views handed out over it. A buffer it
- * outgrows stays alive as long as the scratch does, since a captured CUDA graph may still refer to it.
+ * One stream's and operand's scratch: a device buffer that only grows, and the views handed out over it. Buffers it
+ * outgrew stay alive with it (freeing one would synchronize the device); all of them go when the Stream object does.
  */
 class ScaleScratch {
   readonly #device: number;
@@ -102,10 +105,48 @@ function runStride(inner: number, outer: number, outerStride: number | undefined
   return outer <= 1 ? Math.ceil(inner / 4) * 4 : (outerStride ?? 0);
 }
 
+/** Whether TMA reads `sf` ([mn, sfk]) MN-major in place. */
+function mnMajorReadable(sf: Tensor): boolean {
+  const [mn = 0, sfk = 0] = sf.shape;
+  return tmaReadable(mn, sfk, sf.strides[0], sf.strides[1]);
+}
+
+/** Whether TMA reads `sf` ([rows, sfk]) K-major in place. */
+function kMajorReadable(sf: Tensor): boolean {
+  const [rows = 0, sfk = 0] = sf.shape;
+  return tmaReadable(sfk, rows, sf.strides[1], sf.strides[0]);
+}
+
+/**
+ * Throws DgUnsupportedError, before anything is queued, when `stream` is being captured into a CUDA graph and one of
+ * `scales` (argument name, tensor, the layout its kernel reads: 'mn' or 'k' major) would need a conversion.
+ */
+export function checkScalesCapturable(
+  fn: string,
+  stream: Stream | undefined,
+  scales: readonly (readonly [string, Tensor, 'mn' | 'k'])[],
+): void {
+  if (stream === undefined || !isCapturing(stream)) return;
+  for (const [name, sf, major] of scales) {
+    if (major === 'mn' ? mnMajorReadable(sf) : kMajorReadable(sf)) continue;
+    const layout =
+      major === 'mn'
+        ? 'MN-major TMA-aligned (strides [1, s], s a multiple of 4 and >= rows: transformSfIntoRequiredLayout(sf, mn, k, [1, 128]))'
+        : 'K-major TMA-aligned (strides [s, 1], s a multiple of 4: transformSfIntoRequiredLayout(sf, n, k, [128, 128]))';
+    throw new DgUnsupportedError(
+      fn,
+      name,
+      `scales the kernel reads in place while its stream is captured into a CUDA graph: ${layout}`,
+      `strides [${sf.strides.join(', ')}] for shape [${sf.shape.join(', ')}]`,
+    );
+  }
+}
+
 /**
  * `sf` ([mn, sfk] f32) itself when a TMA box {BLOCK_M, 1} can read it MN-major (each K-block column a run of mn
  * floats), else the MN-major TMA-aligned copy made on the device, asynchronously on `stream`: in the `operand`
- * scratch of the stream when `sf` is row-major, else in a new allocation.
+ * scratch of the stream when `sf` is row-major, else in a new allocation. Never called on a capturing stream for
+ * scales that need a copy (checkScalesCapturable runs first).
  */
 export function mnMajorTmaAlignedScales(
   sf: Tensor<'f32'>,
@@ -113,7 +154,7 @@ export function mnMajorTmaAlignedScales(
   operand: ScaleOperand,
 ): Tensor<'f32'> {
   const [mn = 0, sfk = 0] = sf.shape;
-  if (tmaReadable(mn, sfk, sf.strides[0], sf.strides[1])) return sf;
+  if (mnMajorReadable(sf)) return sf;
   if (!sf.isCuda || !isRowMajor2d(sf, sfk)) return getMnMajorTmaAlignedTensor(sf, { stream });
   const alignedMn = align(mn, 4);
   const out = scratchFor(sf, stream, operand).view([mn, sfk], [1, alignedMn], 0, sfk * alignedMn);
@@ -138,7 +179,7 @@ export function kMajorTmaAlignedScales(
   operand: ScaleOperand,
 ): Tensor<'f32'> {
   const [rows = 0, sfk = 0] = sf.shape;
-  if (tmaReadable(sfk, rows, sf.strides[1], sf.strides[0])) return sf;
+  if (kMajorReadable(sf)) return sf;
   if (!sf.isCuda || sf.shape.length !== 2) return getKMajorTmaAlignedTensor(sf, { stream });
   const scratch = scratchFor(sf, stream, operand);
   const alignedK = align(sfk, 4);

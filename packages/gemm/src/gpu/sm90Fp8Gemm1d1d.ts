@@ -27,7 +27,7 @@ import { gemmDeviceInfo } from './deviceInfo.js';
 import { loadKernel, preparedKernel } from './kernels.js';
 import { type LaunchPlan, launchPlan, makeLaunchPlan, memoizedKernelName } from './launchPlan.js';
 import { LaunchPlanCache } from './planCache.js';
-import { mnMajorColumnStride, mnMajorTmaAlignedScales } from './scaleLayout.js';
+import { checkScalesCapturable, mnMajorColumnStride, mnMajorTmaAlignedScales } from './scaleLayout.js';
 
 const FN = 'fp8GemmNtAccumulate';
 
@@ -131,6 +131,10 @@ export function launchSm90Fp8Gemm1d1d(p: Fp8GemmNtAccumulateProblem, opts: Fp8Ge
       ? selectFp8GemmNtAccumulateConfig(shape, info)
       : forcedConfig(opts.config, shape, info.maxSmemBytes);
   printAccumulateConfigOnce(shape, config);
+  checkScalesCapturable(FN, opts.stream, [
+    ['a.scale', p.sfa, 'mn'],
+    ['b.scale', p.sfb, 'mn'],
+  ]);
   const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream, 'a');
   const sfb = mnMajorTmaAlignedScales(p.sfb, opts.stream, 'b');
   if (p.c !== null && !isSameView(p.c, p.d)) copyInto(p.d, p.c, opts.stream);

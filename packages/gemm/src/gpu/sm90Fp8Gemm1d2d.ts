@@ -25,6 +25,7 @@ import { loadKernel, preparedKernel } from './kernels.js';
 import { type LaunchPlan, launchPlan, makeLaunchPlan, memoizedKernelName, swizzleName } from './launchPlan.js';
 import { LaunchPlanCache } from './planCache.js';
 import {
+  checkScalesCapturable,
   kMajorRowStride,
   kMajorTmaAlignedScales,
   mnMajorColumnStride,
@@ -140,6 +141,10 @@ export function launchSm90Fp8Gemm1d2d(p: Fp8GemmNtProblem, opts: Fp8GemmNtOption
       ? selectFp8GemmNtConfig(shape, info)
       : forcedConfig(opts.config, shape, info.maxSmemBytes);
   printConfigOnce('fp8GemmNt', shape, config);
+  checkScalesCapturable('fp8GemmNt', opts.stream, [
+    ['a.scale', p.sfa, 'mn'],
+    ['b.scale', p.sfb, 'k'],
+  ]);
   const sfa = mnMajorTmaAlignedScales(p.sfa, opts.stream, 'a');
   const sfb = kMajorTmaAlignedScales(p.sfb, opts.stream, 'b');
   const pdl = getPdl();

@@ -1,8 +1,8 @@
 // dg/producer.cuh: the TMA loads of one GEMM operand, as a producer thread issues them. The kernels split the loads
 // of a stage between two threads (one for A and its scales, one for B and its scales, because one thread's issue
-// rate bounds small tiles), or give both operands to one thread (the FP8 1D2D kernel's tiles of two math warpgroups). What this
-// CTA does for the operand in a 2-CTA multicast pair and which L2 policy the operand loads with are derived here
-// once for all three kernels; LOADS_A picks the operand at compile time.
+// rate bounds small tiles), or give both operands to one thread (the FP8 1D2D kernel's tiles of two math
+// warpgroups). What this CTA does for the operand in a 2-CTA multicast pair and which L2 policy the operand loads
+// with are derived here once for all three kernels; LOADS_A picks the operand at compile time.
 #pragma once
 
 #include <dg/ptx/sync.cuh>

@@ -27,7 +27,8 @@ export interface DeviceLayoutOptions {
   /**
    * Written instead of a new allocation and returned: a tensor on the input's device with the result's dtype, shape
    * and strides, whose storage covers the padded layout from its first element (the kernel writes the padding rows
-   * of every column, past the view's last element). Lets a caller convert into a buffer it reuses.
+   * of every column, past the view's last element), disjoint from `sf`. Lets a caller convert into a buffer it
+   * reuses.
    */
   readonly out?: Tensor;
 }
@@ -62,6 +63,15 @@ function checkOut(
   if (storageBytesFrom(out) < bytes) {
     throw new RangeError(
       `${what} must have ${bytes} bytes of storage from its first element (the padded layout); got ${storageBytesFrom(out)}`,
+    );
+  }
+  // The kernel reads 'sf' and writes 'out' from different CTAs: an overlap would corrupt the result silently.
+  const outStart = out.dataPtr;
+  const sfStart = sf.dataPtr;
+  if (outStart < sfStart + BigInt(sf.numel * 4) && sfStart < outStart + BigInt(bytes)) {
+    throw new RangeError(
+      `${what} must not overlap 'sf'; got bytes [0x${outStart.toString(16)}, +${bytes}) over 'sf' at ` +
+        `[0x${sfStart.toString(16)}, +${sf.numel * 4})`,
     );
   }
   return out;

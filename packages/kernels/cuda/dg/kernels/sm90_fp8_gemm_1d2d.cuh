@@ -8,8 +8,8 @@
 //     are two slabs ("waves") per tile, computed one after the other from the same stage.
 //   - producer warpgroup (the last 128 threads): TMA_THREADS of its threads issue the TMA loads; the rest exit at
 //     once. With two (64-row tiles), the first thread loads A and the A scales, the first thread of the second warp
-//     B and the B scales; with one (128- and 256-row tiles), the first thread loads all four. It gives registers back (setmaxnreg) so the math
-//     warpgroups can hold accumulator + promoted tiles.
+//     B and the B scales; with one (128- and 256-row tiles), the first thread loads all four. It gives registers
+//     back (setmaxnreg) so the math warpgroups can hold accumulator + promoted tiles.
 // Stages: a ring of NUM_STAGES (A tile, B tile, A-scale slot, B-scale slot) buffers, one 128-wide K block each.
 //   The B scales of a K block (one float, two when the N tile straddles two 128-column scale blocks) come by TMA
 //   too: a box of 4 K blocks by 1 or 2 scale rows at K block kb & ~3 (a box row is 16 bytes at least, and its start
