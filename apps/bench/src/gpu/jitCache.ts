@@ -2,7 +2,7 @@
 // @dg/quant/device and two FP8 GEMM configs (the latter with NVRTC and with NVCC). The cold compiles use a fresh cache
 // directory so nothing is reused.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { clearMemoryCache, compile, getKernel, type KernelSpec } from '@dg/jit';
@@ -24,7 +24,8 @@ function specOf(r: { name: string; source: string; includeDirs: readonly string[
 export async function benchJit(): Promise<JitRow[]> {
   const rows: JitRow[] = [];
   const previous = process.env.DG_JIT_CACHE_DIR;
-  process.env.DG_JIT_CACHE_DIR = mkdtempSync(path.join(os.tmpdir(), 'dg-bench-jit-'));
+  const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'dg-bench-jit-'));
+  process.env.DG_JIT_CACHE_DIR = cacheDir;
   try {
     const kernels = [
       renderQuantCast({ kind: 'perToken', input: 'bf16', granularity: 128, ue8m0: false, scaleLayout: 'rowMajor' }),
@@ -85,5 +86,7 @@ export async function benchJit(): Promise<JitRow[]> {
   } finally {
     if (previous === undefined) delete process.env.DG_JIT_CACHE_DIR;
     else process.env.DG_JIT_CACHE_DIR = previous;
+    // The kernels compiled here are loaded already; their fresh cache is of no further use.
+    rmSync(cacheDir, { recursive: true, force: true });
   }
 }
