@@ -1,6 +1,8 @@
 // The JIT's three speeds: an in-process hit, a disk hit (load a cached cubin) and a cold compile, for the kernels of
 // @dg/quant/device and two FP8 GEMM configs (the latter with NVRTC and with NVCC). The cold compiles use a fresh cache
-// directory so nothing is reused.
+// directory and a source no compile has seen before (uniqueSource): in 2026-11-21's runs a kernel that another process
+// had compiled on the machine compiled in 0.07 s from an empty cache directory, one never compiled in 2.4 s, so
+// something outside DG_JIT_CACHE_DIR keeps results across processes.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +17,18 @@ export interface JitRow {
   value: number;
   unit: string;
   compiler?: string;
+}
+
+let uniqueCount = 0;
+
+/**
+ * `source` plus the declaration of an unused device variable whose name no other compile has used (process id, time,
+ * counter): it changes the PTX and the cubin (one more symbol) but not the kernel, so no cache keyed on the source,
+ * the PTX or the program can serve the compile.
+ */
+export function uniqueSource(source: string): string {
+  const tag = `${process.pid}_${Date.now().toString(36)}_${uniqueCount++}`;
+  return `${source}\n// dg-bench: makes this compile one no cache can serve\n__device__ int dg_bench_cold_${tag};\n`;
 }
 
 function specOf(r: { name: string; source: string; includeDirs: readonly string[] }): KernelSpec {
@@ -41,7 +55,7 @@ export async function benchJit(): Promise<JitRow[]> {
     ];
     for (const k of kernels) {
       progress(`jit: cold compile of ${k.name}`);
-      const r = await compile(k.source, { name: k.name, includeDirs: [...k.includeDirs] });
+      const r = await compile(uniqueSource(k.source), { name: k.name, includeDirs: [...k.includeDirs] });
       rows.push({ what: `cold compile ${k.name}`, value: r.seconds, unit: 's', compiler: r.compiler });
     }
     const gemms = [
@@ -54,7 +68,7 @@ export async function benchJit(): Promise<JitRow[]> {
       try {
         for (const k of gemms) {
           progress(`jit: cold compile of ${k.name}${useNvcc ? ' (NVCC)' : ''}`);
-          const r = await compile(k.source, { name: k.name, includeDirs: [...k.includeDirs] });
+          const r = await compile(uniqueSource(k.source), { name: k.name, includeDirs: [...k.includeDirs] });
           rows.push({ what: `cold compile ${k.name}`, value: r.seconds, unit: 's', compiler: r.compiler });
         }
       } finally {
