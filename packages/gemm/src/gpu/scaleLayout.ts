@@ -64,7 +64,8 @@ class ScaleScratch {
 const scratches = new WeakMap<Stream, Map<ScaleOperand, ScaleScratch>>();
 
 function scratchFor(sf: Tensor, stream: Stream | undefined, operand: ScaleOperand): ScaleScratch {
-  const device = Number(sf.device.slice('cuda:'.length));
+  const storage = sf.storage;
+  const device = storage.kind === 'device' ? storage.device : 0; // callers pass CUDA tensors only
   const key = stream ?? Stream.default(device);
   let byOperand = scratches.get(key);
   if (byOperand === undefined) {
@@ -78,10 +79,6 @@ function scratchFor(sf: Tensor, stream: Stream | undefined, operand: ScaleOperan
   }
   return scratch;
 }
-
-/** Row-major contiguous 2-D [rows, cols] (what the casts return). */
-const isRowMajor2d = (t: Tensor, cols: number) =>
-  t.shape.length === 2 && (t.strides[1] === 1 || cols === 1) && t.strides[0] === cols;
 
 /**
  * True when TMA can read an [outer, inner] run layout as is: unit stride along `inner` (or a single element) and an
@@ -155,7 +152,8 @@ export function mnMajorTmaAlignedScales(
 ): Tensor<'f32'> {
   const [mn = 0, sfk = 0] = sf.shape;
   if (mnMajorReadable(sf)) return sf;
-  if (!sf.isCuda || !isRowMajor2d(sf, sfk)) return getMnMajorTmaAlignedTensor(sf, { stream });
+  // The layout kernel reads row-major contiguous scales (what the casts return); other strides take a new copy.
+  if (!sf.isCuda || sf.shape.length !== 2 || !sf.isContiguous()) return getMnMajorTmaAlignedTensor(sf, { stream });
   const alignedMn = align(mn, 4);
   const out = scratchFor(sf, stream, operand).view([mn, sfk], [1, alignedMn], 0, sfk * alignedMn);
   return deviceToMnMajorTmaAligned(sf, { stream, out }) as Tensor<'f32'>;
@@ -184,14 +182,14 @@ export function kMajorTmaAlignedScales(
   const scratch = scratchFor(sf, stream, operand);
   const alignedK = align(sfk, 4);
   const transposed = sf.transpose(0, 1);
-  if (isRowMajor2d(transposed, rows)) {
+  if (transposed.isContiguous()) {
     // The MN-major TMA-aligned layout of sfᵀ ([sfk, rows]) is the K-major one of sf.
     const floats = rows * alignedK;
     const outT = scratch.view([sfk, rows], [1, alignedK], 0, floats);
     deviceToMnMajorTmaAligned(transposed, { stream, out: outT });
     return scratch.view([rows, sfk], [alignedK, 1], 0, floats);
   }
-  if (!isRowMajor2d(sf, sfk)) return getKMajorTmaAlignedTensor(sf, { stream });
+  if (!sf.isContiguous()) return getKMajorTmaAlignedTensor(sf, { stream });
   // Pass 1: sf -> [sfk][align(rows, 4)] (MN-major); pass 2: that, read as row-major [sfk, align(rows, 4)] ->
   // [align(rows, 4)][align(sfk, 4)], whose first `rows` rows are the result.
   const alignedRows = align(rows, 4);
