@@ -85,12 +85,14 @@ export const PER_WARPGROUP_EPILOGUE_MAX_K = 2048;
  * with more tiles than SMs.
  */
 function epilogueFor(
-  blockM: BlockM,
-  k: number,
-  numBlocks: number,
+  tile: { readonly blockM: BlockM; readonly blockN: number },
+  shape: { readonly m: number; readonly n: number; readonly k: number },
   numSms: number,
 ): Pick<Sm90Fp8Gemm1d2dConfig, 'epilogue'> {
-  return blockM !== 64 && k <= PER_WARPGROUP_EPILOGUE_MAX_K && numBlocks > numSms ? { epilogue: 'warpgroup' } : {};
+  const numBlocks = Math.ceil(shape.m / tile.blockM) * Math.ceil(shape.n / tile.blockN);
+  return tile.blockM !== 64 && shape.k <= PER_WARPGROUP_EPILOGUE_MAX_K && numBlocks > numSms
+    ? { epilogue: 'warpgroup' }
+    : {};
 }
 
 /**
@@ -241,7 +243,7 @@ export function listFp8GemmNtCandidates(shape: GemmShape, dev: GemmDeviceInfo): 
         numStages: t.numStages,
         multicast,
         numSms,
-        ...epilogueFor(t.blockM, k, Math.ceil(m / t.blockM) * Math.ceil(n / t.blockN), numSms),
+        ...epilogueFor(t, { m, n, k }, numSms),
       });
     }
   }
@@ -288,7 +290,7 @@ function selectUncached(shape: GemmShape, dev: GemmDeviceInfo): Sm90Fp8Gemm1d2dC
     numStages: bestTile.numStages,
     multicast: best.multicast,
     numSms,
-    ...epilogueFor(bestTile.blockM, k, Math.ceil(m / bestTile.blockM) * Math.ceil(n / bestTile.blockN), numSms),
+    ...epilogueFor(bestTile, { m, n, k }, numSms),
   });
 }
 
