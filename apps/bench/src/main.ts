@@ -18,7 +18,7 @@ const USAGE = `dg-bench SUITE [--json FILE] [--md FILE] [suite flags]     (dg-be
                 h100-reference.md to compare with, default the copy in src/gemm/shapes.ts)
   gemm-configs  the fp8GemmNt heuristic's candidates timed one by one, beside its cost model  (GPU)
                 (--shape 4096x7168x2048,... or --shapes/--quick; --top N by model cost, default 12; --runs;
-                --with 64x16:16:a,64x64:13:none:nopipe,... extra configs BMxBN:STAGES:MC[:nohint][:nopipe][:ewg] to
+                --with 64x16:16:a,64x64:13:none:nopipe,... extra configs BMxBN:STAGES:MC[:nohint][:nopipe][:ewg][:nokx] to
                 time beside the candidates; every config's output is checked against FP64 and the pick's first)
   gemm-bf16     dense BF16 GEMM: ours (bf16GemmNt) beside cuBLASLt BF16, same process  (GPU)
                 (--shapes/--quick as gemm; --sweep N: also time the N cheapest configs of the cost model per
@@ -241,7 +241,7 @@ async function run(): Promise<{ sections: Section[]; extra: Record<string, unkno
       .map(
         (t) =>
           parseExtraConfig(t) ??
-          fail(`--with: bad entry '${t}' (expected BMxBN:STAGES:none|a|b[:nohint][:nopipe][:ewg])`),
+          fail(`--with: bad entry '${t}' (expected BMxBN:STAGES:none|a|b[:nohint][:nopipe][:ewg][:nokx])`),
       );
     const rows = benchGemmConfigs(shapes, positiveInt('top', values.top), positiveInt('runs', values.runs), extra);
     sections.push({

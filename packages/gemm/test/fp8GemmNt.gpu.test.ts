@@ -169,6 +169,48 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
     });
   });
 
+  describe('the exact-K-unroll loop (no remainder) wherever K allows it on a plain-loop tile', () => {
+    const configs: Sm90Fp8Gemm1d2dConfig[] = [
+      { blockM: 256, blockN: 128, numStages: 3, multicast: 'a', numSms: 132 },
+      { blockM: 128, blockN: 192, numStages: 4, multicast: 'b', numSms: 132, epilogue: 'warpgroup' },
+      { blockM: 64, blockN: 192, numStages: 6, multicast: 'none', numSms: 132 },
+      { blockM: 256, blockN: 96, numStages: 3, multicast: 'none', numSms: 132 },
+    ];
+    it.each(configs)(
+      '$blockM x $blockN, multicast $multicast: bitwise equal to the loop with a remainder',
+      (config) => {
+        // ceil(976 / 128) = 8 K blocks (a multiple of 4 and of 2), the last one partial.
+        const [m, n, k] = [4 * config.blockM - 37, 4 * config.blockN - 8, 976];
+        checkShape(m, n, k, config.blockN, { config });
+        const inp = inputs(m, n, k, config.blockN, 'mnMajorTmaAligned');
+        const d = nanFilled(m, n);
+        const general = nanFilled(m, n);
+        try {
+          fp8GemmNt(inp.a, inp.b, d, { config });
+          fp8GemmNt(inp.a, inp.b, general, { config: { ...config, exactKUnroll: false } });
+          expect(countMismatchesU16(d, general), 'exact K unroll vs the loop with a remainder').toBe(0);
+          // Asking for it where K allows it is the same kernel.
+          expect(() => fp8GemmNt(inp.a, inp.b, d, { config: { ...config, exactKUnroll: true } })).not.toThrow();
+        } finally {
+          inp.dispose();
+          d.dispose();
+          general.dispose();
+        }
+        // 57 K blocks, a multiple of neither unroll: a forced exact loop is refused before any launch.
+        const odd = inputs(m, n, 7296, 5, 'mnMajorTmaAligned');
+        const d57 = nanFilled(m, n);
+        try {
+          expect(() => fp8GemmNt(odd.a, odd.b, d57, { config: { ...config, exactKUnroll: true } })).toThrow(
+            /opts\.config\.exactKUnroll.*ceil\(7296 \/ 128\) = 57/,
+          );
+        } finally {
+          odd.dispose();
+          d57.dispose();
+        }
+      },
+    );
+  });
+
   it('checks the pipelined loop on K of 1, 2 and 3 K blocks (the odd and even ends of the accumulator pair)', () => {
     const config: Sm90Fp8Gemm1d2dConfig = { blockM: 64, blockN: 64, numStages: 4, multicast: 'none', numSms: 132 };
     for (const k of [112, 256, 336]) checkShape(130, 200, k, k, { config });

@@ -99,7 +99,9 @@ export {
   type Sm90Fp8Gemm1d2dConfig,
   type Sm90Fp8Gemm1d2dShape,
   sm90Fp8Gemm1d2d,
+  sm90Fp8Gemm1d2dExactKUnrollProblem,
   sm90Fp8Gemm1d2dKernelName,
+  sm90Fp8Gemm1d2dKUnroll,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dPipelined,
   sm90Fp8Gemm1d2dScaleBBox,
@@ -110,6 +112,7 @@ export {
   sm90Fp8Gemm1d2dWarpgroups,
   sm90OutputSwizzleBytes,
   sm90RasterGroup,
+  withExactKUnroll,
 } from './sm90Fp8Gemm1d2d.js';
 
 /** Every kernel family of the package, for tools that walk all variants (compile test, warm-up). */

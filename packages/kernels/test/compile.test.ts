@@ -78,12 +78,17 @@ const variants: Variant[] = [
   }),
   // GEMMs: the register count ptxas reports is the launch-bounds cap of the whole CTA (setmaxnreg re-allocates per
   // role at run time); what matters is no spill and no local memory in either role. Every (blockM, blockN) without
-  // multicast, both multicasts on a few tiles, the plain K loop (pipeline: false) of a few pipelined tiles, and the
-  // per-warpgroup epilogue of a few two-warpgroup tiles (unswizzled, straddling, widest); DG_KERNELS_COMPILE_ALL=1
-  // compiles all of them.
+  // multicast, both multicasts on a few tiles, the plain K loop (pipeline: false) of a few pipelined tiles, the
+  // per-warpgroup epilogue of a few two-warpgroup tiles (unswizzled, straddling, widest), and the exact-K-unroll loop
+  // of a few plain-loop tiles; DG_KERNELS_COMPILE_ALL=1 compiles all of them.
   ...listSm90Fp8Gemm1d2dVariants()
     .filter((c) => {
       if (process.env.DG_KERNELS_COMPILE_ALL === '1') return true;
+      if (c.exactKUnroll === true) {
+        // The exact-K-unroll loop of the tiles the heuristic picks at M = 4096 and of a straddling two-slab tile.
+        if (c.epilogue === 'warpgroup') return c.multicast !== 'none' && [128, 192].includes(c.blockN);
+        return [96, 128, 144, 192].includes(c.blockN);
+      }
       if (c.pipeline === false) return [16, 56, 96, 128].includes(c.blockN);
       if (c.epilogue === 'warpgroup') {
         return c.multicast === 'none'

@@ -8,7 +8,9 @@ import {
   SM90_FP8_GEMM_1D2D_PARAMS,
   SM90_MAX_SMEM_BYTES,
   type Sm90Fp8Gemm1d2dConfig,
+  sm90Fp8Gemm1d2dExactKUnrollProblem,
   sm90Fp8Gemm1d2dKernelName,
+  sm90Fp8Gemm1d2dKUnroll,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dPipelined,
   sm90Fp8Gemm1d2dScaleBBox,
@@ -18,6 +20,7 @@ import {
   sm90OutputSwizzleBytes,
   sm90RasterGroup,
   streamedOperand,
+  withExactKUnroll,
 } from '../src/index.js';
 
 const base: Sm90Fp8Gemm1d2dConfig = { blockM: 128, blockN: 128, numStages: 5, multicast: 'none', numSms: 132 };
@@ -81,7 +84,7 @@ describe('sm90Fp8Gemm1d2d config', () => {
     expect(sm90Fp8Gemm1d2dKernelName(base)).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_p_g8');
     expect(sm90Fp8Gemm1d2dKernelName({ ...base, pipeline: false })).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_g8');
     expect(renderSm90Fp8Gemm1d2d({ ...base, pipeline: false }).source).toContain(
-      '<128, 128, 5, 2, 1, 1, false, 8, 128, false, false>',
+      '<128, 128, 5, 2, 1, 1, false, 8, 128, false, false, false>',
     );
     // Given flags are kept, absent ones stay absent.
     expect(checkSm90Fp8Gemm1d2dConfig({ ...base, pipeline: false, l2Hints: false })).toEqual({
@@ -91,15 +94,60 @@ describe('sm90Fp8Gemm1d2d config', () => {
     });
   });
 
+  it('runs the plain K loop in whole unroll groups (exactKUnroll) only where K allows it, and names it', () => {
+    const wide = { ...base, blockN: 192, numStages: 4 };
+    const slabs = { ...base, blockM: 256 as const, numStages: 3 };
+    expect(sm90Fp8Gemm1d2dKUnroll(wide)).toBe(4);
+    expect(sm90Fp8Gemm1d2dKUnroll(slabs)).toBe(4);
+    expect(sm90Fp8Gemm1d2dKUnroll({ ...slabs, blockN: 96 })).toBe(2);
+    expect(sm90Fp8Gemm1d2dKernelName({ ...slabs, exactKUnroll: true })).toBe(
+      'dg_sm90_fp8_gemm_1d2d_m256_n128_s3_xk4_g8',
+    );
+    expect(sm90Fp8Gemm1d2dKernelName({ ...slabs, blockN: 96, exactKUnroll: true })).toContain('_xk2_');
+    expect(sm90Fp8Gemm1d2dKernelName({ ...slabs, exactKUnroll: false })).toBe(sm90Fp8Gemm1d2dKernelName(slabs));
+    expect(renderSm90Fp8Gemm1d2d({ ...slabs, exactKUnroll: true }).source).toContain(
+      '<256, 128, 3, 2, 2, 1, false, 8, 128, false, false, true>',
+    );
+    expect(checkSm90Fp8Gemm1d2dConfig({ ...slabs, exactKUnroll: true })).toEqual({ ...slabs, exactKUnroll: true });
+    expect(() => checkSm90Fp8Gemm1d2dConfig({ ...base, exactKUnroll: true })).toThrow(
+      /exactKUnroll: expected false or unset for a tile that runs the pipelined K loop/,
+    );
+    expect(checkSm90Fp8Gemm1d2dConfig({ ...base, pipeline: false, exactKUnroll: true }).exactKUnroll).toBe(true);
+    expect(() => checkSm90Fp8Gemm1d2dConfig({ ...slabs, exactKUnroll: 1 })).toThrow(TypeError);
+    // K blocks: 7168 / 128 = 56 (a multiple of 4), 7296 / 128 = 57, ceil(656 / 128) = 6 (a multiple of 2 only).
+    expect(sm90Fp8Gemm1d2dExactKUnrollProblem({ ...slabs, exactKUnroll: true }, 7168)).toBeNull();
+    expect(sm90Fp8Gemm1d2dExactKUnrollProblem({ ...slabs, exactKUnroll: true }, 7296)).toBe(
+      'exactKUnroll needs ceil(K / 128) to be a multiple of 4; ceil(7296 / 128) = 57',
+    );
+    expect(sm90Fp8Gemm1d2dExactKUnrollProblem({ ...slabs, exactKUnroll: true }, 656)).not.toBeNull();
+    expect(sm90Fp8Gemm1d2dExactKUnrollProblem({ ...slabs, blockN: 96, exactKUnroll: true }, 656)).toBeNull();
+    expect(sm90Fp8Gemm1d2dExactKUnrollProblem(slabs, 7296)).toBeNull();
+    expect(sm90Fp8Gemm1d2dShapeProblem({ ...slabs, exactKUnroll: true }, { m: 256, n: 128, k: 7296 })).toMatch(
+      /exactKUnroll needs/,
+    );
+    // withExactKUnroll: set where K allows it on a plain-loop tile; the same object everywhere else.
+    expect(withExactKUnroll(slabs, 7168)).toEqual({ ...slabs, exactKUnroll: true });
+    expect(withExactKUnroll(wide, 2048)).toEqual({ ...wide, exactKUnroll: true });
+    for (const [c, k] of [
+      [slabs, 7296],
+      [slabs, 0],
+      [base, 7168],
+      [{ ...slabs, exactKUnroll: false }, 7168],
+      [{ ...wide, pipeline: false }, 7168 + 128],
+    ] as const) {
+      expect(withExactKUnroll(c, k)).toBe(c);
+    }
+  });
+
   it('renders and names the per-warpgroup epilogue, joint by default', () => {
     expect(sm90Fp8Gemm1d2dKernelName({ ...base, epilogue: 'warpgroup' })).toBe(
       'dg_sm90_fp8_gemm_1d2d_m128_n128_s5_p_ewg_g8',
     );
     expect(sm90Fp8Gemm1d2dKernelName({ ...base, epilogue: 'joint' })).toBe(sm90Fp8Gemm1d2dKernelName(base));
     expect(renderSm90Fp8Gemm1d2d({ ...base, epilogue: 'warpgroup' }).source).toContain(
-      '<128, 128, 5, 2, 1, 1, false, 8, 128, true, true>',
+      '<128, 128, 5, 2, 1, 1, false, 8, 128, true, true, false>',
     );
-    expect(renderSm90Fp8Gemm1d2d(base).source).toContain('<128, 128, 5, 2, 1, 1, false, 8, 128, true, false>');
+    expect(renderSm90Fp8Gemm1d2d(base).source).toContain('<128, 128, 5, 2, 1, 1, false, 8, 128, true, false, false>');
     expect(checkSm90Fp8Gemm1d2dConfig({ ...base, epilogue: 'warpgroup' })).toEqual({ ...base, epilogue: 'warpgroup' });
   });
 
@@ -158,7 +206,7 @@ describe('renderSm90Fp8Gemm1d2d', () => {
     expect(r.name).toBe('dg_sm90_fp8_gemm_1d2d_m128_n128_s5_mcb_p_g8');
     expect(r.source).toContain('#include <dg/kernels/sm90_fp8_gemm_1d2d.cuh>');
     expect(r.source).toContain(`extern "C" __global__ void __launch_bounds__(384, 1)\n${r.name}(`);
-    expect(r.source).toContain('dg::sm90_fp8_gemm_1d2d<128, 128, 5, 2, 1, 2, false, 8, 128, true, false>');
+    expect(r.source).toContain('dg::sm90_fp8_gemm_1d2d<128, 128, 5, 2, 1, 2, false, 8, 128, true, false, false>');
     expect(r.params).toBe(SM90_FP8_GEMM_1D2D_PARAMS);
     expect(r.params.map((p) => p.name)).toEqual([
       'm',

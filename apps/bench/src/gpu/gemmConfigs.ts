@@ -31,7 +31,7 @@ export interface GemmConfigRow {
 }
 
 const label = (c: Sm90Fp8Gemm1d2dConfig) =>
-  `${c.blockM}x${c.blockN} s${c.numStages} mc=${c.multicast}${c.l2Hints === false ? ' no-l2-hints' : ''}${c.pipeline === false ? ' no-pipeline' : ''}${c.epilogue === 'warpgroup' ? ' ewg' : ''}`;
+  `${c.blockM}x${c.blockN} s${c.numStages} mc=${c.multicast}${c.l2Hints === false ? ' no-l2-hints' : ''}${c.pipeline === false ? ' no-pipeline' : ''}${c.epilogue === 'warpgroup' ? ' ewg' : ''}${c.exactKUnroll === false ? ' no-exact-k' : ''}`;
 
 /** Seeded randn rounded to bf16: the host copy (FP32 holding bf16 values) and the device tensor. */
 function bf16Randn(rows: number, cols: number, seed: number): { host: Float32Array; t: Tensor } {
@@ -50,15 +50,17 @@ export interface ExtraConfig {
   readonly l2Hints?: boolean;
   readonly pipeline?: boolean;
   readonly epilogue?: 'joint' | 'warpgroup';
+  readonly exactKUnroll?: boolean;
 }
 
 /**
- * Parses `BMxBN:STAGES:MC[:nohint][:nopipe][:ewg]` (MC = none | a | b; nohint: no L2 cache policies; nopipe: the
- * plain K loop; ewg: the per-warpgroup epilogue, else the joint one), e.g. `64x16:16:a`, `64x16:16:none:nohint:nopipe`,
+ * Parses `BMxBN:STAGES:MC[:nohint][:nopipe][:ewg][:nokx]` (MC = none | a | b; nohint: no L2 cache policies; nopipe: the
+ * plain K loop; ewg: the per-warpgroup epilogue, else the joint one; nokx: the K loop with its remainder where K would allow the
+ * exact-K-unroll one), e.g. `64x16:16:a`, `64x16:16:none:nohint:nopipe`,
  * `256x128:3:a:ewg`.
  */
 export function parseExtraConfig(text: string): ExtraConfig | null {
-  const m = /^(64|128|256)x(\d+):(\d+):(none|a|b)(:nohint)?(:nopipe)?(:ewg)?$/.exec(text);
+  const m = /^(64|128|256)x(\d+):(\d+):(none|a|b)(:nohint)?(:nopipe)?(:ewg)?(:nokx)?$/.exec(text);
   if (m === null) return null;
   const base = {
     blockM: Number(m[1]) as 64 | 128 | 256,
@@ -71,6 +73,7 @@ export function parseExtraConfig(text: string): ExtraConfig | null {
     ...(m[5] === undefined ? {} : { l2Hints: false }),
     ...(m[6] === undefined ? {} : { pipeline: false }),
     ...(m[7] === undefined ? {} : { epilogue: 'warpgroup' as const }),
+    ...(m[8] === undefined ? {} : { exactKUnroll: false }),
   };
 }
 

@@ -8,7 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { clearMemoryCache, compile, getKernel, type KernelSpec } from '@dg/jit';
-import { renderQuantCast, renderSfLayout, renderSm90Fp8Gemm1d2d } from '@dg/kernels';
+import {
+  renderQuantCast,
+  renderSfLayout,
+  renderSm90Fp8Gemm1d2d,
+  type Sm90Fp8Gemm1d2dConfig,
+  withExactKUnroll,
+} from '@dg/kernels';
 import { progress } from '../report.js';
 import { summarize } from '../stats.js';
 
@@ -58,8 +64,12 @@ export async function benchJit(): Promise<JitRow[]> {
       const r = await compile(uniqueSource(k.source), { name: k.name, includeDirs: [...k.includeDirs] });
       rows.push({ what: `cold compile ${k.name}`, value: r.seconds, unit: 's', compiler: r.compiler });
     }
+    // The M = 4096 pick as fp8GemmNt builds it for K = 7168 (exact K unroll: 56 K blocks) and as it builds it for a K
+    // whose block count 4 does not divide (the loop with a remainder), and a small-M pick (pipelined K loop).
+    const big: Sm90Fp8Gemm1d2dConfig = { blockM: 256, blockN: 128, numStages: 3, multicast: 'a', numSms: 132 };
     const gemms = [
-      renderSm90Fp8Gemm1d2d({ blockM: 256, blockN: 128, numStages: 3, multicast: 'a', numSms: 132 }),
+      renderSm90Fp8Gemm1d2d(withExactKUnroll(big, 7168)),
+      renderSm90Fp8Gemm1d2d(withExactKUnroll(big, 7296)),
       renderSm90Fp8Gemm1d2d({ blockM: 64, blockN: 112, numStages: 9, multicast: 'none', numSms: 132 }),
     ];
     for (const useNvcc of [false, true]) {

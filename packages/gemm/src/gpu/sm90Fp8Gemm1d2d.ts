@@ -8,12 +8,14 @@ import {
   renderSm90Fp8Gemm1d2d,
   type Sm90Fp8Gemm1d2dConfig,
   type Sm90Fp8Gemm1d2dShape,
+  sm90Fp8Gemm1d2dExactKUnrollProblem,
   sm90Fp8Gemm1d2dKernelName,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dScaleBBox,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dStoreBox,
   streamedOperand,
+  withExactKUnroll,
 } from '@dg/kernels';
 import { encodeTensorMapTiled, ParamBuilder, type Tensor } from '@dg/runtime';
 import { DgArgumentError } from '../errors.js';
@@ -43,6 +45,22 @@ const lastPlan = new WeakMap<
 >();
 const kernelNameOf = memoizedKernelName(sm90Fp8Gemm1d2dKernelName);
 
+// The exact-K-unroll copy of each (memoized, frozen) picked config, kept so a warm call finds the same object and
+// its plan by identity.
+const exactCopies = new WeakMap<Sm90Fp8Gemm1d2dConfig, Sm90Fp8Gemm1d2dConfig>();
+
+/** The config the kernel is built from: `c` with exactKUnroll where K allows it (withExactKUnroll). */
+function kernelConfig(c: Sm90Fp8Gemm1d2dConfig, k: number): Sm90Fp8Gemm1d2dConfig {
+  const exact = withExactKUnroll(c, k);
+  if (exact === c) return c;
+  let kept = exactCopies.get(c);
+  if (kept === undefined) {
+    kept = Object.freeze(exact);
+    exactCopies.set(c, kept);
+  }
+  return kept;
+}
+
 /** A forced config (opts.config), checked against the kernel's rules, this device and this shape. */
 function forcedConfig(raw: unknown, shape: Sm90Fp8Gemm1d2dShape, maxSmemBytes: number): Sm90Fp8Gemm1d2dConfig {
   let c: Sm90Fp8Gemm1d2dConfig;
@@ -60,6 +78,9 @@ function forcedConfig(raw: unknown, shape: Sm90Fp8Gemm1d2dShape, maxSmemBytes: n
       String(c.numStages),
     );
   }
+  const kProblem = sm90Fp8Gemm1d2dExactKUnrollProblem(c, shape.k);
+  if (kProblem !== null)
+    throw new DgArgumentError('fp8GemmNt', 'opts.config.exactKUnroll', 'false or unset for this K', kProblem);
   const problem = sm90Fp8Gemm1d2dShapeProblem(c, shape);
   if (problem !== null)
     throw new DgArgumentError('fp8GemmNt', 'opts.config.multicast', 'usable for this shape', problem);
@@ -136,10 +157,12 @@ export function launchSm90Fp8Gemm1d2d(p: Fp8GemmNtProblem, opts: Fp8GemmNtOption
   const device = p.device as number;
   const shape = { m: p.m, n: p.n, k: p.k };
   const info = gemmDeviceInfo(device);
-  const config =
+  const config = kernelConfig(
     opts.config === undefined
       ? selectFp8GemmNtConfig(shape, info)
-      : forcedConfig(opts.config, shape, info.maxSmemBytes);
+      : forcedConfig(opts.config, shape, info.maxSmemBytes),
+    p.k,
+  );
   printConfigOnce('fp8GemmNt', shape, config);
   checkScalesCapturable('fp8GemmNt', opts.stream, [
     ['a.scale', p.sfa, 'mn'],

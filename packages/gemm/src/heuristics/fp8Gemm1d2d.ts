@@ -9,6 +9,7 @@ import {
   persistentGridSize,
   SM90_MAX_SMEM_BYTES,
   type Sm90Fp8Gemm1d2dConfig,
+  sm90Fp8Gemm1d2dKUnroll,
   sm90Fp8Gemm1d2dMaxStages,
   sm90Fp8Gemm1d2dPipelined,
   sm90Fp8Gemm1d2dShapeProblem,
@@ -354,8 +355,9 @@ export function describeFp8GemmNtConfig(config: Sm90Fp8Gemm1d2dConfig, shape: Ge
   const smem = sm90Fp8Gemm1d2dSmemBytes(c.blockM, c.blockN, c.numStages);
   const pipe = sm90Fp8Gemm1d2dPipelined(c) ? ', pipelined K loop' : '';
   const epilogue = c.epilogue === 'warpgroup' ? ', per-warpgroup epilogue' : '';
+  const exact = c.exactKUnroll === true ? `, K loop in whole groups of ${sm90Fp8Gemm1d2dKUnroll(c)}` : '';
   return (
-    `m=${m} n=${n} k=${k}: block ${c.blockM}x${c.blockN} (${wgs}${pipe}${epilogue}), tiles ${mBlocks}x${nBlocks}=${cost.numBlocks}, ` +
+    `m=${m} n=${n} k=${k}: block ${c.blockM}x${c.blockN} (${wgs}${pipe}${epilogue}${exact}), tiles ${mBlocks}x${nBlocks}=${cost.numBlocks}, ` +
     `grid ${grid}/${c.numSms} SMs, waves ${cost.numWaves} (last ${cost.lastWaveBlocks}/${c.numSms} = ` +
     `${percent(cost.lastWaveBlocks / c.numSms)}, overall ${percent(cost.efficiency)}), stages ${c.numStages}, ` +
     `smem ${smem} B, ${mc}, raster ${sm90RasterGroup(c)}, model ${Math.round(cost.cycles)} cycles` +

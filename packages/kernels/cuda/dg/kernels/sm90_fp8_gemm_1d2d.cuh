@@ -78,7 +78,7 @@ struct Sm90FormerGroups {
 };
 
 template <u32 BLOCK_M, u32 BLOCK_N, u32 NUM_STAGES, u32 NUM_MATH_WG, u32 WAVES, u32 CLUSTER, bool MULTICAST_A,
-          u32 RASTER_GROUP, u32 SWIZZLE_D, bool PIPELINE, bool PER_WG_EPILOGUE>
+          u32 RASTER_GROUP, u32 SWIZZLE_D, bool PIPELINE, bool PER_WG_EPILOGUE, bool EXACT_K_UNROLL>
 __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 streamed, const CUtensorMap& tmap_a,
                                                    const CUtensorMap& tmap_b, const CUtensorMap& tmap_d,
                                                    const CUtensorMap& tmap_sfa, const CUtensorMap& tmap_sfb) {
@@ -159,6 +159,15 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   ptx::griddep_wait();
 
   const u32 num_k_blocks = ceil_div(k, BLOCK_K);
+  // The plain K loop's unroll (see there). An EXACT_K_UNROLL kernel must never see a remainder (its consumers would
+  // wait for stages the producer never fills); told so, the compiler also drops the producer's remainder handling
+  // (1784 -> 1592 instructions on 256 x 128).
+  constexpr u32 K_UNROLL = WAVES == 2 && !UNIFORM_SCALE_B ? 2 : 4;
+  static_assert(!EXACT_K_UNROLL || !PIPELINE, "EXACT_K_UNROLL applies to the plain K loop");
+  if constexpr (EXACT_K_UNROLL) {
+    if (num_k_blocks % K_UNROLL != 0) __trap();
+    __builtin_assume(num_k_blocks % K_UNROLL == 0);
+  }
   PersistentTileScheduler<BLOCK_M, BLOCK_N, RASTER_GROUP, MULTICAST_A> scheduler(m, n);
   u32 m_block, n_block;
 
@@ -362,10 +371,15 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           // instead of after it (+1-3% at M = 4096, H100, 2026-11-21). Two-slab straddling tiles (256 x 120 and
           // the like, never picked for the dense shapes) unroll 2x: 4x makes ptxas spill their promoted tiles.
           // Not 8x: on 256 x 128 tiles it ran 0.5-0.9% faster at M = 4096 but tripled ptxas time (0.4 -> 1.2 s);
-          // 6x was no faster than 4x; waiting for the next stage before the promotion in program order (to overlap
-          // the back edge too) cost 0.5-11%, probing it there with a non-suspending test_wait 0-0.5%.
-#pragma unroll(WAVES == 2 && !UNIFORM_SCALE_B) ? 2 : 4
-          for (u32 kb = 0; kb < num_k_blocks; ++kb) {
+          // 6x was no faster than 4x, 2x 0.5-1.7% and 1x 0.7-2.7% slower than 4x on the M = 4096 picks; waiting for the
+          // next stage before the promotion in program order (to overlap the back edge too) cost 0.5-11%, probing it
+          // there with a non-suspending test_wait 0-0.5%.
+          // EXACT_K_UNROLL (the host knows K_UNROLL divides the K blocks) drops the remainder the compiler's runtime
+          // unrolling adds: 4 copies of the body instead of 5, 2120 -> 1592 instructions and a fifth less compile
+          // time on 256 x 128, no change in speed. Padding the other K to whole groups with K blocks the TMA
+          // zero-fills instead ran 5-320% slower where it padded (boxes wholly out of bounds load slowly), so they
+          // keep the loop with a remainder. (H100, 2026-11-21, dg-bench gemm-configs.)
+          auto one_block = [&](u32 kb) {
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
             f32 sb0, sb1;
             read_scales_b(stage, kb, sb0, sb1);
@@ -385,6 +399,16 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
             }
             stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
             phase ^= stage == 0 ? 1u : 0u;
+          };
+          if constexpr (EXACT_K_UNROLL) {
+            // The host launches this only where K_UNROLL divides the K blocks: whole groups, no remainder loop.
+            for (u32 kb = 0; kb < num_k_blocks; kb += K_UNROLL) {
+#pragma unroll
+              for (u32 j = 0; j < K_UNROLL; ++j) one_block(kb + j);
+            }
+          } else {
+#pragma unroll K_UNROLL
+            for (u32 kb = 0; kb < num_k_blocks; ++kb) one_block(kb);
           }
         }
       };
