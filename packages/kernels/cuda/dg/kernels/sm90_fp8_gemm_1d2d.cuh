@@ -159,15 +159,13 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   ptx::griddep_wait();
 
   const u32 num_k_blocks = ceil_div(k, BLOCK_K);
-  // The plain K loop's unroll (see there). An EXACT_K_UNROLL kernel must never see a remainder (its consumers would
-  // wait for stages the producer never fills); told so, the compiler also drops the producer's remainder handling
-  // (1784 -> 1592 instructions on 256 x 128).
+  // The plain K loop's unroll (see there). An EXACT_K_UNROLL kernel must never see a remainder: its consumers would
+  // wait for stages the producer never fills. (Telling the compiler so with __builtin_assume shortened the producer's
+  // walk on 256 x 128, 1776 -> 1592 SASS instructions, but on 128 x 192 and 256 x 64 moved the math warps' ring
+  // state out of the uniform datapath, 14 -> 129 R2UR, and spilled 40 bytes.)
   constexpr u32 K_UNROLL = WAVES == 2 && !UNIFORM_SCALE_B ? 2 : 4;
   static_assert(!EXACT_K_UNROLL || !PIPELINE, "EXACT_K_UNROLL applies to the plain K loop");
-  if constexpr (EXACT_K_UNROLL) {
-    if (num_k_blocks % K_UNROLL != 0) __trap();
-    __builtin_assume(num_k_blocks % K_UNROLL == 0);
-  }
+  if (EXACT_K_UNROLL && num_k_blocks % K_UNROLL != 0) __trap();
   PersistentTileScheduler<BLOCK_M, BLOCK_N, RASTER_GROUP, MULTICAST_A> scheduler(m, n);
   u32 m_block, n_block;
 
@@ -375,8 +373,8 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           // next stage before the promotion in program order (to overlap the back edge too) cost 0.5-11%, probing it
           // there with a non-suspending test_wait 0-0.5%.
           // EXACT_K_UNROLL (the host knows K_UNROLL divides the K blocks) drops the remainder the compiler's runtime
-          // unrolling adds: 4 copies of the body instead of 5, 2120 -> 1592 instructions and a fifth less compile
-          // time on 256 x 128, no change in speed. Padding the other K to whole groups with K blocks the TMA
+          // unrolling adds: 4 copies of the body instead of 5, 2120 -> 1776 SASS instructions on 256 x 128, no change
+          // in speed. Padding the other K to whole groups with K blocks the TMA
           // zero-fills instead ran 5-320% slower where it padded (boxes wholly out of bounds load slowly), so they
           // keep the loop with a remainder. (H100, 2026-11-21, dg-bench gemm-configs.)
           auto one_block = [&](u32 kb) {
