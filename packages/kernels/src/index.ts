@@ -109,6 +109,7 @@ export {
   sm90Fp8Gemm1d2dSmemBytes,
   sm90Fp8Gemm1d2dStageBytes,
   sm90Fp8Gemm1d2dStoreBox,
+  sm90Fp8Gemm1d2dWantsExactKUnroll,
   sm90Fp8Gemm1d2dWarpgroups,
   sm90OutputSwizzleBytes,
   sm90RasterGroup,

@@ -256,12 +256,20 @@ export function sm90Fp8Gemm1d2dExactKUnrollProblem(
   c: Pick<Sm90Fp8Gemm1d2dConfig, 'blockM' | 'blockN' | 'exactKUnroll'>,
   k: number,
 ): string | null {
-  if (c.exactKUnroll !== true) return null;
-  const kBlocks = ceilDiv(k, FP8_GEMM_BLOCK_K);
-  const unroll = sm90Fp8Gemm1d2dKUnroll(c);
-  return kBlocks % unroll === 0
-    ? null
-    : `exactKUnroll needs ceil(K / ${FP8_GEMM_BLOCK_K}) to be a multiple of ${unroll}; ceil(${k} / ${FP8_GEMM_BLOCK_K}) = ${kBlocks}`;
+  if (c.exactKUnroll !== true || kUnrollDivides(c, k)) return null;
+  return `exactKUnroll needs ceil(K / ${FP8_GEMM_BLOCK_K}) to be a multiple of ${sm90Fp8Gemm1d2dKUnroll(c)}; ceil(${k} / ${FP8_GEMM_BLOCK_K}) = ${ceilDiv(k, FP8_GEMM_BLOCK_K)}`;
+}
+
+function kUnrollDivides(c: Pick<Sm90Fp8Gemm1d2dConfig, 'blockM' | 'blockN'>, k: number): boolean {
+  return ceilDiv(k, FP8_GEMM_BLOCK_K) % sm90Fp8Gemm1d2dKUnroll(c) === 0;
+}
+
+/**
+ * Whether withExactKUnroll would set exactKUnroll: unset in `c`, K > 0, a tile that runs the plain K loop, and K
+ * blocks the unroll divides. No allocation (the launch path asks on every call).
+ */
+export function sm90Fp8Gemm1d2dWantsExactKUnroll(c: Sm90Fp8Gemm1d2dConfig, k: number): boolean {
+  return c.exactKUnroll === undefined && k > 0 && !sm90Fp8Gemm1d2dPipelined(c) && kUnrollDivides(c, k);
 }
 
 /**
@@ -269,8 +277,7 @@ export function sm90Fp8Gemm1d2dExactKUnrollProblem(
  * itself (so an explicit false, a pipelined tile or a K with a remainder keeps the general loop).
  */
 export function withExactKUnroll(c: Sm90Fp8Gemm1d2dConfig, k: number): Sm90Fp8Gemm1d2dConfig {
-  if (c.exactKUnroll !== undefined || k === 0 || sm90Fp8Gemm1d2dPipelined(c)) return c;
-  return ceilDiv(k, FP8_GEMM_BLOCK_K) % sm90Fp8Gemm1d2dKUnroll(c) === 0 ? { ...c, exactKUnroll: true } : c;
+  return sm90Fp8Gemm1d2dWantsExactKUnroll(c, k) ? { ...c, exactKUnroll: true } : c;
 }
 
 export function sm90Fp8Gemm1d2dKernelName(c: Sm90Fp8Gemm1d2dConfig): string {

@@ -17,6 +17,7 @@ import {
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dSmemBytes,
   sm90Fp8Gemm1d2dStoreBox,
+  sm90Fp8Gemm1d2dWantsExactKUnroll,
   sm90OutputSwizzleBytes,
   sm90RasterGroup,
   streamedOperand,
@@ -125,7 +126,8 @@ describe('sm90Fp8Gemm1d2d config', () => {
     expect(sm90Fp8Gemm1d2dShapeProblem({ ...slabs, exactKUnroll: true }, { m: 256, n: 128, k: 7296 })).toMatch(
       /exactKUnroll needs/,
     );
-    // withExactKUnroll: set where K allows it on a plain-loop tile; the same object everywhere else.
+    // withExactKUnroll: set where K allows it on a plain-loop tile (as sm90Fp8Gemm1d2dWantsExactKUnroll says); the same
+    // object everywhere else.
     expect(withExactKUnroll(slabs, 7168)).toEqual({ ...slabs, exactKUnroll: true });
     expect(withExactKUnroll(wide, 2048)).toEqual({ ...wide, exactKUnroll: true });
     for (const [c, k] of [
@@ -136,7 +138,9 @@ describe('sm90Fp8Gemm1d2d config', () => {
       [{ ...wide, pipeline: false }, 7168 + 128],
     ] as const) {
       expect(withExactKUnroll(c, k)).toBe(c);
+      expect(sm90Fp8Gemm1d2dWantsExactKUnroll(c, k)).toBe(false);
     }
+    expect(sm90Fp8Gemm1d2dWantsExactKUnroll(slabs, 7168)).toBe(true);
   });
 
   it('renders and names the per-warpgroup epilogue, joint by default', () => {

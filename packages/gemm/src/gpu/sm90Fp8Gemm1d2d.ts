@@ -14,6 +14,7 @@ import {
   sm90Fp8Gemm1d2dScaleBBox,
   sm90Fp8Gemm1d2dShapeProblem,
   sm90Fp8Gemm1d2dStoreBox,
+  sm90Fp8Gemm1d2dWantsExactKUnroll,
   streamedOperand,
   withExactKUnroll,
 } from '@dg/kernels';
@@ -46,16 +47,15 @@ const lastPlan = new WeakMap<
 const kernelNameOf = memoizedKernelName(sm90Fp8Gemm1d2dKernelName);
 
 // The exact-K-unroll copy of each (memoized, frozen) picked config, kept so a warm call finds the same object and
-// its plan by identity.
+// its plan by identity without allocating.
 const exactCopies = new WeakMap<Sm90Fp8Gemm1d2dConfig, Sm90Fp8Gemm1d2dConfig>();
 
 /** The config the kernel is built from: `c` with exactKUnroll where K allows it (withExactKUnroll). */
 function kernelConfig(c: Sm90Fp8Gemm1d2dConfig, k: number): Sm90Fp8Gemm1d2dConfig {
-  const exact = withExactKUnroll(c, k);
-  if (exact === c) return c;
+  if (!sm90Fp8Gemm1d2dWantsExactKUnroll(c, k)) return c;
   let kept = exactCopies.get(c);
   if (kept === undefined) {
-    kept = Object.freeze(exact);
+    kept = Object.freeze(withExactKUnroll(c, k));
     exactCopies.set(c, kept);
   }
   return kept;

@@ -374,9 +374,9 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
           // there with a non-suspending test_wait 0-0.5%.
           // EXACT_K_UNROLL (the host knows K_UNROLL divides the K blocks) drops the remainder the compiler's runtime
           // unrolling adds: 4 copies of the body instead of 5, 2120 -> 1776 SASS instructions on 256 x 128, no change
-          // in speed. Padding the other K to whole groups with K blocks the TMA
-          // zero-fills instead ran 5-320% slower where it padded (boxes wholly out of bounds load slowly), so they
-          // keep the loop with a remainder. (H100, 2026-11-21, dg-bench gemm-configs.)
+          // in speed. Padding the other K to whole groups with K blocks the TMA zero-fills instead ran 5-320% slower
+          // where it padded (boxes wholly out of bounds load slowly), so they keep the loop with a remainder. (H100,
+          // 2026-11-21, dg-bench gemm-configs.)
           auto one_block = [&](u32 kb) {
             ptx::mbarrier_wait(full_bars + stage * 8, phase);
             f32 sb0, sb1;
