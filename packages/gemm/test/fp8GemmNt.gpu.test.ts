@@ -211,6 +211,17 @@ describe.skipIf(!gpu)(`fp8GemmNt on a CUDA device${gpu ? '' : ` (skipped: ${unav
     );
   });
 
+  it('checks the rotated loop of two-slab tiles on K of 1, 2, 3 and 5 K blocks (its first and last half blocks)', () => {
+    // K that 4 (2 for the straddling 256 x 96) does not divide runs the rotated loop; 256 and 512 give it 2 and 4
+    // blocks where the exact loop would run, so they force the rotated one with exactKUnroll: false.
+    for (const config of [
+      { blockM: 256, blockN: 128, numStages: 3, multicast: 'a', numSms: 132, exactKUnroll: false },
+      { blockM: 256, blockN: 96, numStages: 3, multicast: 'none', numSms: 132, exactKUnroll: false },
+    ] satisfies Sm90Fp8Gemm1d2dConfig[]) {
+      for (const k of [112, 256, 336, 528]) checkShape(600, 4 * config.blockN - 8, k, k + config.blockN, { config });
+    }
+  });
+
   it('checks the pipelined loop on K of 1, 2 and 3 K blocks (the odd and even ends of the accumulator pair)', () => {
     const config: Sm90Fp8Gemm1d2dConfig = { blockM: 64, blockN: 64, numStages: 4, multicast: 'none', numSms: 132 };
     for (const k of [112, 256, 336]) checkShape(130, 200, k, k, { config });

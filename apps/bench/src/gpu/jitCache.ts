@@ -1,5 +1,5 @@
 // The JIT's three speeds: an in-process hit, a disk hit (load a cached cubin) and a cold compile, for the kernels of
-// @dg/quant/device and two FP8 GEMM configs (the latter with NVRTC and with NVCC). The cold compiles use a fresh cache
+// @dg/quant/device and five FP8 GEMM kernels (the latter with NVRTC and with NVCC). The cold compiles use a fresh cache
 // directory and a source no compile has seen before (uniqueSource): in 2026-11-21's runs a kernel that another process
 // had compiled on the machine compiled in 0.07 s from an empty cache directory, one never compiled in 2.4 s, so
 // something outside DG_JIT_CACHE_DIR keeps results across processes.
@@ -64,12 +64,24 @@ export async function benchJit(): Promise<JitRow[]> {
       const r = await compile(uniqueSource(k.source), { name: k.name, includeDirs: [...k.includeDirs] });
       rows.push({ what: `cold compile ${k.name}`, value: r.seconds, unit: 's', compiler: r.compiler });
     }
-    // The M = 4096 pick as fp8GemmNt builds it for K = 7168 (exact K unroll: 56 K blocks) and as it builds it for a K
-    // whose block count 4 does not divide (the loop with a remainder), and a small-M pick (pipelined K loop).
+    // The M = 4096 picks as fp8GemmNt builds them: 256 x 128 for K = 7168 (exact K unroll: 56 K blocks) and for a K
+    // whose block count 4 does not divide (the rotated loop), 128 x 192 multicast B (a straddling tile) for
+    // K = 7168, 128 x 160 multicast B (four scale offsets) for 4096 x 7168 x 512; and a small-M pick (pipelined loop).
     const big: Sm90Fp8Gemm1d2dConfig = { blockM: 256, blockN: 128, numStages: 3, multicast: 'a', numSms: 132 };
+    const wide: Sm90Fp8Gemm1d2dConfig = { blockM: 128, blockN: 192, numStages: 4, multicast: 'b', numSms: 132 };
+    const n160: Sm90Fp8Gemm1d2dConfig = {
+      blockM: 128,
+      blockN: 160,
+      numStages: 5,
+      multicast: 'b',
+      numSms: 132,
+      epilogue: 'warpgroup',
+    };
     const gemms = [
       renderSm90Fp8Gemm1d2d(withExactKUnroll(big, 7168)),
       renderSm90Fp8Gemm1d2d(withExactKUnroll(big, 7296)),
+      renderSm90Fp8Gemm1d2d(withExactKUnroll(wide, 7168)),
+      renderSm90Fp8Gemm1d2d(withExactKUnroll(n160, 512)),
       renderSm90Fp8Gemm1d2d({ blockM: 64, blockN: 112, numStages: 9, multicast: 'none', numSms: 132 }),
     ];
     for (const useNvcc of [false, true]) {
@@ -78,7 +90,12 @@ export async function benchJit(): Promise<JitRow[]> {
       try {
         for (const k of gemms) {
           progress(`jit: cold compile of ${k.name}${useNvcc ? ' (NVCC)' : ''}`);
-          const r = await compile(uniqueSource(k.source), { name: k.name, includeDirs: [...k.includeDirs] });
+          // With the kernel's own flags, as fp8GemmNt compiles it.
+          const r = await compile(uniqueSource(k.source), {
+            name: k.name,
+            includeDirs: [...k.includeDirs],
+            flags: [...(k.compilerFlags ?? [])],
+          });
           rows.push({ what: `cold compile ${k.name}`, value: r.seconds, unit: 's', compiler: r.compiler });
         }
       } finally {

@@ -34,25 +34,10 @@ __host__ __device__ constexpr u32 tma_aligned_mn(u32 mn) { return align<u32>(mn,
 
 __host__ __device__ constexpr u32 gcd_of(u32 a, u32 b) { return b == 0 ? a : gcd_of(b, a % b); }
 
-// A u32 as a type, so a runtime value from a small set can select a template instantiation (see dispatch_u32).
+// A u32 as a type, so a call can pass a compile-time value through a generic lambda (decltype(arg)::value).
 template <u32 V>
 struct U32Const {
   static constexpr u32 value = V;
 };
-
-// Calls f(U32Const<VALUE_OF(j)>{}) for the runtime index j in [0, COUNT) (the last entry also takes any j >= COUNT):
-// one instantiation of f per index, chosen by a chain of comparisons outside f's hot loop.
-template <typename ValueOf, u32 COUNT, u32 J = 0, typename F>
-__device__ __forceinline__ void dispatch_u32(u32 j, F&& f) {
-  if constexpr (J + 1 >= COUNT) {
-    f(U32Const<ValueOf::at(J)>{});
-  } else {
-    if (j == J) {
-      f(U32Const<ValueOf::at(J)>{});
-    } else {
-      dispatch_u32<ValueOf, COUNT, J + 1>(j, f);
-    }
-  }
-}
 
 }  // namespace dg

@@ -68,12 +68,31 @@ __device__ __forceinline__ u32 swizzled_row_chunk(u32 row, u32 chunk) {
   return offset ^ (((offset >> 7) & (SWIZZLE / 16 - 1)) << 4);
 }
 
-// Groups of 8 columns of an N tile that take the first of its two B-scale rows, for the tile's j-th possible start
-// offset inside a 128-wide scale block (offsets are multiples of gcd(BLOCK_N, 128)).
+// Groups of 8 columns of an N tile that take the first of its two B-scale rows ("former" groups), over the tile's
+// possible start offsets inside a 128-wide scale block (multiples of gcd(BLOCK_N, 128)).
 template <u32 BLOCK_N>
 struct Sm90FormerGroups {
+  static constexpr u32 PHASES = 128 / gcd_of(BLOCK_N, 128u);
+  // The count for the j-th offset.
   __host__ __device__ static constexpr u32 at(u32 j) {
-    return min_of<u32>(BLOCK_N, 128 - j * gcd_of(BLOCK_N, 128)) / 8;
+    return min_of<u32>(BLOCK_N, 128 - j * gcd_of(BLOCK_N, 128u)) / 8;
+  }
+  // The smallest and the largest count: groups below the first are always former, from the second on never.
+  static constexpr u32 LEAST = at(PHASES - 1);
+  static constexpr u32 MOST = at(0);
+  // For a group i in [LEAST, MOST): the largest count <= i. The group is former iff the tile's count exceeds it, and
+  // every group with the same floor shares that one comparison, so a straddling tile's promotion selects its B
+  // scales once per class of groups per K block, not once per group, and one K loop serves every offset.
+  __host__ __device__ static constexpr u32 floor(u32 i) {
+    u32 best = 0;
+    for (u32 j = 0; j < PHASES; ++j) {
+      if (at(j) <= i && at(j) > best) best = at(j);
+    }
+    return best;
+  }
+  // Whether group i takes the first scale row in a tile whose count is `count` (one of the at(j)).
+  __device__ __forceinline__ static bool former(u32 i, u32 count) {
+    return i < LEAST || (i < MOST && count > floor(i));
   }
 };
 
@@ -92,12 +111,6 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
   static_assert(!PIPELINE || WAVES == 1, "the pipelined K loop keeps one 64-row slab per warpgroup");
   static_assert(!PER_WG_EPILOGUE || NUM_MATH_WG == 2, "a per-warpgroup epilogue needs two math warpgroups");
   constexpr bool UNIFORM_SCALE_B = BLOCK_K % BLOCK_N == 0;  // an N tile never straddles two B-scale blocks
-  // A straddling tile starts at one of SCALE_PHASES offsets inside its scale block. When there are few, each offset
-  // gets its own copy of the K loop with the split between the two scale rows as a constant (no per-group select in
-  // the promotion); otherwise the split stays a runtime value.
-  constexpr u32 SCALE_PHASES = UNIFORM_SCALE_B ? 1 : BLOCK_K / gcd_of(BLOCK_N, BLOCK_K);
-  constexpr bool STATIC_FORMER = !UNIFORM_SCALE_B && SCALE_PHASES <= 4;
-  constexpr u32 RUNTIME_FORMER = 0xffffffffu;
   constexpr u32 N_GROUPS = BLOCK_N / 8;                      // 8-column accumulator groups per thread
   constexpr u32 ACC = BLOCK_N / 2;                           // accumulator floats per thread per 64-row slab
   // Output staging atoms: SWIZZLE_D-byte column slices of the tile, or (SWIZZLE_D 16) the whole rows, so the TMA
@@ -190,6 +203,11 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
         // The B-scale row holding the tile's first column; a straddling tile's box also takes the next (zero-filled
         // past the last row, where the consumers never use it).
         const i32 row_sfb = static_cast<i32>(n_block * BLOCK_N / BLOCK_K);
+        // Not unrolled: the compiler's default 4x copy of this loop (each TMA issue wrapped in an elect loop) was
+        // about a quarter of the 256 x 128 kernel's SASS (500 of 1784 instructions) and of its ptxas time, for no
+        // clear speed (the same kernel with and without it: -0.3% to +1.0% at M = 4096; H100, 2026-11-21, branch
+        // rotate-experiment).
+#pragma unroll 1
         for (u32 kb = 0; kb < num_k_blocks; ++kb) {
           // Parity phase ^ 1 passes at once on a fresh barrier: the first NUM_STAGES loads never wait.
           ptx::mbarrier_wait(empty_bars + stage * 8, phase ^ 1);
@@ -260,160 +278,179 @@ __device__ __forceinline__ void sm90_fp8_gemm_1d2d(u32 m, u32 n, u32 k, u32 stre
       const u32 n0 = n_block * BLOCK_N;
       const u32 former_groups = UNIFORM_SCALE_B ? N_GROUPS : min_of(BLOCK_N, BLOCK_K - n0 % BLOCK_K) / 8;
 
-      // The K loop of one tile. decltype(former_c)::value: the number of leading 8-column groups on scale row
-      // sfb_row0, or RUNTIME_FORMER to read former_groups.
-      auto k_loop = [&](auto former_c) {
-        constexpr u32 FORMER_C = decltype(former_c)::value;
-        const u32 former_count = FORMER_C == RUNTIME_FORMER ? former_groups : FORMER_C;
-        // The steps both loops share. The B scales of K block kb in stage st (after its full barrier, before its
-        // release).
-        auto read_scales_b = [&](u32 st, u32 kb, f32& sb0, f32& sb1) {
-          const u32 sfb_stage = smem_scales + st * SCALE_STAGE_BYTES + SFA_STAGE_BYTES + (kb % 4) * 4;
-          sb0 = ptx::ld_shared_f32(sfb_stage);
-          sb1 = UNIFORM_SCALE_B ? 0.0f : ptx::ld_shared_f32(sfb_stage + SFB_ROW_BYTES);
-        };
-        // The 4 WGMMAs (K = 32 each) of slab w of stage st into `a`, committed as one group, not waited for.
-        auto issue_wgmmas = [&](f32(&a)[ACC], u32 st, u32 w) {
+      // The K loop of one tile, in one of three forms (pipelined, unrolled, rotated); first the steps they share.
+      // The B scales of K block kb in stage st (after its full barrier, before its release).
+      auto read_scales_b = [&](u32 st, u32 kb, f32& sb0, f32& sb1) {
+        const u32 sfb_stage = smem_scales + st * SCALE_STAGE_BYTES + SFA_STAGE_BYTES + (kb % 4) * 4;
+        sb0 = ptx::ld_shared_f32(sfb_stage);
+        sb1 = UNIFORM_SCALE_B ? 0.0f : ptx::ld_shared_f32(sfb_stage + SFB_ROW_BYTES);
+      };
+      // The 4 WGMMAs (K = 32 each) of slab w of stage st into `a`, committed as one group, not waited for.
+      auto issue_wgmmas = [&](f32(&a)[ACC], u32 st, u32 w) {
 #pragma unroll
-          for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(a[i]);
-          ptx::wgmma_fence();
-          const u32 desc_a = desc_a0 + (st * A_STAGE_BYTES + w * SLAB_M * BLOCK_K) / 16;
-          const u32 desc_b = desc_b0 + st * B_STAGE_BYTES / 16;
+        for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(a[i]);
+        ptx::wgmma_fence();
+        const u32 desc_a = desc_a0 + (st * A_STAGE_BYTES + w * SLAB_M * BLOCK_K) / 16;
+        const u32 desc_b = desc_b0 + st * B_STAGE_BYTES / 16;
 #pragma unroll
-          for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
-            // Descriptor start addresses are in 16-byte units: K advances by 32 bytes (2 units) inside the row.
-            ptx::wgmma_e4m3_k32(a, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
-                                kk > 0 ? 1u : 0u);
-          }
-          ptx::wgmma_commit();
-        };
-        // One arrival per warp (on both CTAs' barriers with multicast): stage st may be refilled.
-        auto release = [&](u32 st) {
-          __syncwarp();
-          if constexpr (CLUSTER == 1) {
-            if (lane == 0) ptx::mbarrier_arrive(empty_bars + st * 8);
-          } else {
-            if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + st * 8, lane);
-          }
-        };
-        // final += scale * a, with scale_a of the fragment's two rows times the group's B scale.
-        auto promote = [&](f32(&fin)[ACC], const f32(&a)[ACC], f32 sa0, f32 sa1, f32 sb0, f32 sb1) {
-          const f32 s00 = sa0 * sb0, s10 = sa1 * sb0;
-          const f32 s01 = sa0 * sb1, s11 = sa1 * sb1;
-#pragma unroll
-          for (u32 i = 0; i < N_GROUPS; ++i) {
-            const bool former = UNIFORM_SCALE_B || i < former_count;
-            const f32 scale_r0 = former ? s00 : s01;
-            const f32 scale_r1 = former ? s10 : s11;
-            fin[4 * i + 0] += scale_r0 * a[4 * i + 0];
-            fin[4 * i + 1] += scale_r0 * a[4 * i + 1];
-            fin[4 * i + 2] += scale_r1 * a[4 * i + 2];
-            fin[4 * i + 3] += scale_r1 * a[4 * i + 3];
-          }
-        };
-
-        if constexpr (PIPELINE) {
-          // Scales and stage of a K block whose WGMMAs are in flight.
-          struct Pending {
-            f32 sa0, sa1, sb0, sb1;
-            u32 stage;
-          };
-          // Waits for the next K block's stage and issues its WGMMAs into `a`.
-          u32 issued = 0;  // K blocks of this tile issued so far
-          auto issue = [&](f32(&a)[ACC]) -> Pending {
-            Pending p;
-            ptx::mbarrier_wait(full_bars + stage * 8, phase);
-            read_scales_b(stage, issued, p.sb0, p.sb1);
-            const u32 sfa_stage = smem_scales + stage * SCALE_STAGE_BYTES;
-            p.sa0 = ptx::ld_shared_f32(sfa_stage + frag_row * 4);
-            p.sa1 = ptx::ld_shared_f32(sfa_stage + (frag_row + 8) * 4);
-            issue_wgmmas(a, stage, 0);
-            p.stage = stage;
-            stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
-            phase ^= stage == 0 ? 1u : 0u;
-            ++issued;
-            return p;
-          };
-          // After the wait for `a`'s group: releases its stage, then promotes it.
-          auto retire = [&](f32(&a)[ACC], const Pending& p) {
-#pragma unroll
-            for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(a[i]);
-            release(p.stage);
-            promote(final_acc[0], a, p.sa0, p.sa1, p.sb0, p.sb1);
-          };
-          // K blocks alternate between acc and acc2 (the register arrays need compile-time indices, hence the
-          // unrolled pair): issue kb + 1, then wait for kb (at most one group left in flight) and retire it.
-          if (num_k_blocks > 0) {
-            Pending p0 = issue(acc);
-            while (true) {
-              if (issued == num_k_blocks) {
-                ptx::wgmma_wait<0>();
-                retire(acc, p0);
-                break;
-              }
-              const Pending p1 = issue(acc2);
-              ptx::wgmma_wait<1>();
-              retire(acc, p0);
-              if (issued == num_k_blocks) {
-                ptx::wgmma_wait<0>();
-                retire(acc2, p1);
-                break;
-              }
-              p0 = issue(acc);
-              ptx::wgmma_wait<1>();
-              retire(acc2, p1);
-            }
-          }
+        for (u32 kk = 0; kk < BLOCK_K / 32; ++kk) {
+          // Descriptor start addresses are in 16-byte units: K advances by 32 bytes (2 units) inside the row.
+          ptx::wgmma_e4m3_k32(a, ptx::smem_desc_sw128(desc_a + kk * 2), ptx::smem_desc_sw128(desc_b + kk * 2),
+                              kk > 0 ? 1u : 0u);
+        }
+        ptx::wgmma_commit();
+      };
+      // One arrival per warp (on both CTAs' barriers with multicast): stage st may be refilled.
+      auto release = [&](u32 st) {
+        __syncwarp();
+        if constexpr (CLUSTER == 1) {
+          if (lane == 0) ptx::mbarrier_arrive(empty_bars + st * 8);
         } else {
-          // Unrolled so the next K block's barrier wait and scale loads are scheduled into this block's promotion
-          // instead of after it (+1-3% at M = 4096, H100, 2026-11-21). Two-slab straddling tiles (256 x 120 and
-          // the like, never picked for the dense shapes) unroll 2x: 4x makes ptxas spill their promoted tiles.
-          // Not 8x: on 256 x 128 tiles it ran 0.5-0.9% faster at M = 4096 but tripled ptxas time (0.4 -> 1.2 s);
-          // 6x was no faster than 4x, 2x 0.5-1.7% and 1x 0.7-2.7% slower than 4x on the M = 4096 picks; waiting for the
-          // next stage before the promotion in program order (to overlap the back edge too) cost 0.5-11%, probing it
-          // there with a non-suspending test_wait 0-0.5%.
-          // EXACT_K_UNROLL (the host knows K_UNROLL divides the K blocks) drops the remainder the compiler's runtime
-          // unrolling adds: 4 copies of the body instead of 5, 2120 -> 1776 SASS instructions on 256 x 128, no change
-          // in speed. Padding the other K to whole groups with K blocks the TMA zero-fills instead ran 5-320% slower
-          // where it padded (boxes wholly out of bounds load slowly), so they keep the loop with a remainder. (H100,
-          // 2026-11-21, dg-bench gemm-configs.)
-          auto one_block = [&](u32 kb) {
-            ptx::mbarrier_wait(full_bars + stage * 8, phase);
-            f32 sb0, sb1;
-            read_scales_b(stage, kb, sb0, sb1);
-            const u32 sfa_stage = smem_scales + stage * SCALE_STAGE_BYTES;
-#pragma unroll
-            for (u32 w = 0; w < WAVES; ++w) {
-              // Scales first: every smem read of the stage must precede its release.
-              const f32 sa0 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row) * 4);
-              const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row + 8) * 4);
-              issue_wgmmas(acc, stage, w);
-              ptx::wgmma_wait<0>();
-#pragma unroll
-              for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
-              // Release the stage before promoting, so TMA refills it while the CUDA cores work.
-              if (w == WAVES - 1) release(stage);
-              promote(final_acc[w], acc, sa0, sa1, sb0, sb1);
-            }
-            stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
-            phase ^= stage == 0 ? 1u : 0u;
-          };
-          if constexpr (EXACT_K_UNROLL) {
-            // The host launches this only where K_UNROLL divides the K blocks: whole groups, no remainder loop.
-            for (u32 kb = 0; kb < num_k_blocks; kb += K_UNROLL) {
-#pragma unroll
-              for (u32 j = 0; j < K_UNROLL; ++j) one_block(kb + j);
-            }
-          } else {
-#pragma unroll K_UNROLL
-            for (u32 kb = 0; kb < num_k_blocks; ++kb) one_block(kb);
-          }
+          if (lane < CLUSTER) ptx::mbarrier_arrive_cluster(empty_bars + st * 8, lane);
         }
       };
-      if constexpr (STATIC_FORMER) {
-        dispatch_u32<Sm90FormerGroups<BLOCK_N>, SCALE_PHASES>((n0 % BLOCK_K) / gcd_of(BLOCK_N, BLOCK_K), k_loop);
+      // final += scale * a, with scale_a of the fragment's two rows times the group's B scale.
+      auto promote = [&](f32(&fin)[ACC], const f32(&a)[ACC], f32 sa0, f32 sa1, f32 sb0, f32 sb1) {
+        const f32 s00 = sa0 * sb0, s10 = sa1 * sb0;
+        const f32 s01 = sa0 * sb1, s11 = sa1 * sb1;
+#pragma unroll
+        for (u32 i = 0; i < N_GROUPS; ++i) {
+          const bool former = UNIFORM_SCALE_B || Sm90FormerGroups<BLOCK_N>::former(i, former_groups);
+          const f32 scale_r0 = former ? s00 : s01;
+          const f32 scale_r1 = former ? s10 : s11;
+          fin[4 * i + 0] += scale_r0 * a[4 * i + 0];
+          fin[4 * i + 1] += scale_r0 * a[4 * i + 1];
+          fin[4 * i + 2] += scale_r1 * a[4 * i + 2];
+          fin[4 * i + 3] += scale_r1 * a[4 * i + 3];
+        }
+      };
+
+      if constexpr (PIPELINE) {
+        // Scales and stage of a K block whose WGMMAs are in flight.
+        struct Pending {
+          f32 sa0, sa1, sb0, sb1;
+          u32 stage;
+        };
+        // Waits for the next K block's stage and issues its WGMMAs into `a`.
+        u32 issued = 0;  // K blocks of this tile issued so far
+        auto issue = [&](f32(&a)[ACC]) -> Pending {
+          Pending p;
+          ptx::mbarrier_wait(full_bars + stage * 8, phase);
+          read_scales_b(stage, issued, p.sb0, p.sb1);
+          const u32 sfa_stage = smem_scales + stage * SCALE_STAGE_BYTES;
+          p.sa0 = ptx::ld_shared_f32(sfa_stage + frag_row * 4);
+          p.sa1 = ptx::ld_shared_f32(sfa_stage + (frag_row + 8) * 4);
+          issue_wgmmas(a, stage, 0);
+          p.stage = stage;
+          stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
+          phase ^= stage == 0 ? 1u : 0u;
+          ++issued;
+          return p;
+        };
+        // After the wait for `a`'s group: releases its stage, then promotes it.
+        auto retire = [&](f32(&a)[ACC], const Pending& p) {
+#pragma unroll
+          for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(a[i]);
+          release(p.stage);
+          promote(final_acc[0], a, p.sa0, p.sa1, p.sb0, p.sb1);
+        };
+        // K blocks alternate between acc and acc2 (the register arrays need compile-time indices, hence the
+        // unrolled pair): issue kb + 1, then wait for kb (at most one group left in flight) and retire it.
+        if (num_k_blocks > 0) {
+          Pending p0 = issue(acc);
+          while (true) {
+            if (issued == num_k_blocks) {
+              ptx::wgmma_wait<0>();
+              retire(acc, p0);
+              break;
+            }
+            const Pending p1 = issue(acc2);
+            ptx::wgmma_wait<1>();
+            retire(acc, p0);
+            if (issued == num_k_blocks) {
+              ptx::wgmma_wait<0>();
+              retire(acc2, p1);
+              break;
+            }
+            p0 = issue(acc);
+            ptx::wgmma_wait<1>();
+            retire(acc2, p1);
+          }
+        }
       } else {
-        k_loop(U32Const<RUNTIME_FORMER>{});
+        // The plain loop, unrolled so the next K block's barrier wait and scale loads are scheduled into this
+        // block's promotion instead of after it (+1-3% at M = 4096, H100, 2026-11-21). Not 8x: on 256 x 128 tiles
+        // it ran 0.5-0.9% faster at M = 4096 but tripled ptxas time (0.4 -> 1.2 s); 6x was no faster than 4x, 2x
+        // 0.5-1.7% and 1x 0.7-2.7% slower than 4x on the M = 4096 picks; waiting for the next stage before the
+        // promotion in program order (to overlap the back edge too) cost 0.5-11%, probing it there with a
+        // non-suspending test_wait 0-0.5%.
+        // EXACT_K_UNROLL (the host knows K_UNROLL divides the K blocks) runs whole groups: 4 copies of the body
+        // and no remainder copy, 2120 -> 1776 SASS instructions on 256 x 128 at the same speed. Two-slab
+        // straddling tiles (256 x 120 and the like, never picked for the dense shapes) group 2: 4 made ptxas
+        // spill their promoted tiles. For other K, one-slab tiles keep the compiler's 4x unrolling with its
+        // remainder; two-slab tiles run the rotated loop below.
+        // Waits for stage st, which holds K block kb, and reads the block's B scales.
+        auto acquire = [&](u32 st, u32 kb, f32& sb0, f32& sb1) {
+          ptx::mbarrier_wait(full_bars + st * 8, phase);
+          read_scales_b(st, kb, sb0, sb1);
+        };
+        // Slab w of the K block in stage st: WGMMAs, wait, release after the last slab, promotion.
+        auto slab = [&](u32 st, u32 w, f32 sb0, f32 sb1) {
+          // Scales first: every smem read of the stage must precede its release.
+          const u32 sfa_stage = smem_scales + st * SCALE_STAGE_BYTES;
+          const f32 sa0 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row) * 4);
+          const f32 sa1 = ptx::ld_shared_f32(sfa_stage + (w * SLAB_M + frag_row + 8) * 4);
+          issue_wgmmas(acc, st, w);
+          ptx::wgmma_wait<0>();
+#pragma unroll
+          for (u32 i = 0; i < ACC; ++i) ptx::wgmma_fence_operand(acc[i]);
+          // Release the stage before promoting, so TMA refills it while the CUDA cores work.
+          if (w == WAVES - 1) release(st);
+          promote(final_acc[w], acc, sa0, sa1, sb0, sb1);
+        };
+        auto advance = [&] {
+          stage = stage + 1 == NUM_STAGES ? 0 : stage + 1;
+          phase ^= stage == 0 ? 1u : 0u;
+        };
+        auto one_block = [&](u32 kb) {
+          f32 sb0, sb1;
+          acquire(stage, kb, sb0, sb1);
+#pragma unroll
+          for (u32 w = 0; w < WAVES; ++w) slab(stage, w, sb0, sb1);
+          advance();
+        };
+        if constexpr (EXACT_K_UNROLL) {
+          // The host launches this only where K_UNROLL divides the K blocks: whole groups, no remainder loop.
+          for (u32 kb = 0; kb < num_k_blocks; kb += K_UNROLL) {
+#pragma unroll
+            for (u32 j = 0; j < K_UNROLL; ++j) one_block(kb + j);
+          }
+        } else if constexpr (WAVES == 2) {
+          // Rotated: the back edge falls between the two slabs of one K block, where nothing waits on a barrier,
+          // so every K-block transition (stage wait, scale loads) still lies in straight-line code, with four slab
+          // bodies in all (slab 0 of block 0; slab 1 of kb and slab 0 of kb + 1 per iteration; slab 1 of the last
+          // block) for any K. On 256 x 128: 1120 SASS instructions against the remainder loop's 2120, NVRTC
+          // 0.42-0.73 s against 0.69-1.18 s, at the remainder loop's speed (4096 x 4096 x 7296: 178-182 us both).
+          // About 1% slower than the exact loop on the M = 4096 shapes, which keep that. (H100, 2026-11-21, branch
+          // rotate-experiment; rotating at the WGMMA wait instead cost 2-8%.)
+          if (num_k_blocks > 0) {
+            f32 sb0, sb1;
+            acquire(stage, 0, sb0, sb1);
+            slab(stage, 0, sb0, sb1);
+#pragma unroll 1
+            for (u32 kb = 1; kb < num_k_blocks; ++kb) {
+              slab(stage, 1, sb0, sb1);
+              advance();
+              acquire(stage, kb, sb0, sb1);
+              slab(stage, 0, sb0, sb1);
+            }
+            slab(stage, 1, sb0, sb1);
+            advance();
+          }
+        } else {
+#pragma unroll K_UNROLL
+          for (u32 kb = 0; kb < num_k_blocks; ++kb) one_block(kb);
+        }
       }
 
       // ------------------------------------------------------------ epilogue
