@@ -1,5 +1,5 @@
 // The JIT's three speeds: an in-process hit, a disk hit (load a cached cubin) and a cold compile, for the kernels of
-// @dg/quant/device and five FP8 GEMM kernels (the latter with NVRTC and with NVCC). The cold compiles use a fresh cache
+// @dg/quant/device and seven GEMM kernels (the latter with NVRTC and with NVCC). The cold compiles use a fresh cache
 // directory and a source no compile has seen before (uniqueSource): in 2026-11-21's runs a kernel that another process
 // had compiled on the machine compiled in 0.07 s from an empty cache directory, one never compiled in 2.4 s, so
 // something outside DG_JIT_CACHE_DIR keeps results across processes.
@@ -11,6 +11,8 @@ import { clearMemoryCache, compile, getKernel, type KernelSpec } from '@dg/jit';
 import {
   renderQuantCast,
   renderSfLayout,
+  renderSm90Bf16Gemm,
+  renderSm90Fp8Gemm1d1d,
   renderSm90Fp8Gemm1d2d,
   type Sm90Fp8Gemm1d2dConfig,
   withExactKUnroll,
@@ -66,7 +68,7 @@ export async function benchJit(): Promise<JitRow[]> {
     }
     // The M = 4096 picks as fp8GemmNt builds them: 256 x 128 for K = 7168 (exact K unroll: 56 K blocks) and for a K
     // whose block count 4 does not divide (the rotated loop), 128 x 192 multicast B (a straddling tile) for
-    // K = 7168, 128 x 160 multicast B (four scale offsets) for 4096 x 7168 x 512; and a small-M pick (pipelined loop).
+    // K = 7168, 128 x 160 multicast B (four scale offsets) for 4096 x 7168 x 512; a small-M pick (pipelined loop).
     const big: Sm90Fp8Gemm1d2dConfig = { blockM: 256, blockN: 128, numStages: 3, multicast: 'a', numSms: 132 };
     const wide: Sm90Fp8Gemm1d2dConfig = { blockM: 128, blockN: 192, numStages: 4, multicast: 'b', numSms: 132 };
     const n160: Sm90Fp8Gemm1d2dConfig = {
@@ -83,6 +85,19 @@ export async function benchJit(): Promise<JitRow[]> {
       renderSm90Fp8Gemm1d2d(withExactKUnroll(wide, 7168)),
       renderSm90Fp8Gemm1d2d(withExactKUnroll(n160, 512)),
       renderSm90Fp8Gemm1d2d({ blockM: 64, blockN: 112, numStages: 9, multicast: 'none', numSms: 132 }),
+      // The other two GEMM ops' M = 4096 picks: fp8GemmNtAccumulate (1D1D) and bf16GemmNt.
+      renderSm90Fp8Gemm1d1d({ blockM: 128, blockN: 152, numStages: 4, multicast: 'b', numSms: 132 }),
+      renderSm90Bf16Gemm({
+        blockM: 128,
+        blockN: 256,
+        numStages: 3,
+        multicast: 'b',
+        numSms: 132,
+        aMajor: 'k',
+        bMajor: 'k',
+        output: 'bf16',
+        accumulate: false,
+      }),
     ];
     for (const useNvcc of [false, true]) {
       const saved = process.env.DG_JIT_USE_NVCC;
