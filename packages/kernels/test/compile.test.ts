@@ -196,6 +196,13 @@ describe.skipIf(!nvccFound)(
       expect(entry?.registers).toBeLessThanOrEqual(v.registerBudget);
     });
 
+    it('splits straddling B scales as i < count for every block N and offset (test/fixtures/former_groups_check.cu)', async () => {
+      const source = await readFile(new URL('./fixtures/former_groups_check.cu', import.meta.url), 'utf8');
+      const c = await compile(dir, 'former_groups_check', source);
+      expect(c.ok, c.log).toBe(true);
+      expect(warningLines(c.log), c.log).toEqual([]);
+    }, 60_000);
+
     it('assembles every PTX wrapper (test/fixtures/ptx_smoke.cu) without spills', async () => {
       const source = await readFile(new URL('./fixtures/ptx_smoke.cu', import.meta.url), 'utf8');
       const c = await compile(dir, 'ptx_smoke', source);

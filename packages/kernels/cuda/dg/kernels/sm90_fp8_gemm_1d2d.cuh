@@ -90,8 +90,9 @@ struct Sm90FormerGroups {
     }
     return best;
   }
-  // Whether group i takes the first scale row in a tile whose count is `count` (one of the at(j)).
-  __device__ __forceinline__ static bool former(u32 i, u32 count) {
+  // Whether group i takes the first scale row in a tile whose count is `count` (one of the at(j)): i < count, which
+  // test/fixtures/former_groups_check.cu asserts for every block N and offset.
+  __host__ __device__ static constexpr bool former(u32 i, u32 count) {
     return i < LEAST || (i < MOST && count > floor(i));
   }
 };
